@@ -1,0 +1,148 @@
+"""Documents: a post's text, its lines, its front matter and its parsed body.
+
+Positions are 1-based lines and 1-based columns counted in Unicode code
+points (a tab is one column, a leading BOM is not counted). Lines end at
+LF, CRLF or a lone CR and nowhere else (not at U+2028, U+0085, VT or FF,
+so :meth:`str.splitlines` is never used).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Dict, List, Optional, Tuple
+
+from .parsing.tree import ParsedBody, parse_body
+
+BOM = "\ufeff"
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class DecodeError(Exception):
+    """The file is not valid UTF-8.
+
+    Attributes:
+        offset: byte offset (0-based) of the first invalid byte.
+        line: 1-based line of that byte; column: 1-based character column.
+    """
+
+    def __init__(self, offset: int, line: int, column: int, reason: str) -> None:
+        super().__init__(f"not valid UTF-8: byte offset {offset} ({reason})")
+        self.offset = offset
+        self.line = line
+        self.column = column
+
+
+def decode(data: bytes) -> str:
+    """Decode UTF-8 bytes, dropping one leading BOM.
+
+    Raises:
+        DecodeError: with the byte offset, line and column of the first bad byte.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8", errors="replace")
+        if good.startswith(BOM):
+            good = good[1:]
+        lines = _LINE_END.split(good)
+        raise DecodeError(exc.start, len(lines), len(lines[-1]) + 1, f"byte 0x{data[exc.start]:02X}") from None
+    if text.startswith(BOM):
+        text = text[1:]
+    return text
+
+
+@dataclass
+class FrontMatter:
+    """Front matter cut from the top of a post.
+
+    Attributes:
+        format: ``yaml`` or ``toml``.
+        raw: the text between the fences (LF line ends).
+        first_line: 1-based file line of the first line of ``raw``.
+        end_line: 1-based file line of the closing fence.
+        data: the parsed mapping (empty when invalid).
+        error: ``(line, column, message)`` with a 1-based file position, or None.
+    """
+
+    format: str
+    raw: str
+    first_line: int
+    end_line: int
+    data: Dict[str, Any] = field(default_factory=dict)
+    error: Optional[Tuple[int, int, str]] = None
+
+
+_YAML_OPEN = re.compile(r"---[ \t]*$")
+_YAML_CLOSE = re.compile(r"(---|\.\.\.)[ \t]*$")
+_TOML_FENCE = re.compile(r"\+\+\+[ \t]*$")
+
+
+class Document:
+    """One post.
+
+    Attributes:
+        path: the path as given on the command line (or joined from a walk).
+        text: decoded text without BOM, original line ends.
+        lines: the text split at LF, CRLF or lone CR, line ends removed.
+        front_matter: :class:`FrontMatter` or None.
+        body_line: 0-based index into ``lines`` where the Markdown body starts.
+    """
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.lines: List[str] = _LINE_END.split(text)
+        self.front_matter: Optional[FrontMatter] = None
+        self.body_line = 0
+        self._split_front_matter()
+        body = "\n".join(self.lines[self.body_line :])
+        if not body.endswith("\n"):
+            body += "\n"
+        self.body = body
+        self._body_line_starts: Optional[List[int]] = None
+
+    # -- front matter -----------------------------------------------------
+    def _split_front_matter(self) -> None:
+        lines = self.lines
+        if not lines:
+            return
+        first = lines[0]
+        if _YAML_OPEN.match(first):
+            fmt, close = "yaml", _YAML_CLOSE
+        elif _TOML_FENCE.match(first):
+            fmt, close = "toml", _TOML_FENCE
+        else:
+            return
+        for i in range(1, len(lines)):
+            if close.match(lines[i]):
+                raw = "\n".join(lines[1:i])
+                self.front_matter = FrontMatter(fmt, raw + ("\n" if i > 1 else ""), 2, i + 1)
+                self.body_line = i + 1
+                from .frontmatter import parse_front_matter
+
+                parse_front_matter(self.front_matter)
+                return
+        # no closing fence: not front matter; the body is parsed as Markdown
+
+    # -- positions ----------------------------------------------------------
+    @cached_property
+    def parsed(self) -> ParsedBody:
+        """The Markdown body, parsed once (see :func:`healthlint.parsing.tree.parse_body`)."""
+        return parse_body(self.body)
+
+    def body_position(self, offset: int) -> Tuple[int, int]:
+        """Map a body offset to a 1-based ``(line, column)`` of the file."""
+        if self._body_line_starts is None:
+            starts = [0]
+            body = self.body
+            i = body.find("\n")
+            while i >= 0:
+                starts.append(i + 1)
+                i = body.find("\n", i + 1)
+            self._body_line_starts = starts
+        starts = self._body_line_starts
+        line = bisect_right(starts, offset) - 1
+        return self.body_line + line + 1, offset - starts[line] + 1

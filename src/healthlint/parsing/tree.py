@@ -1,0 +1,471 @@
+"""The parsed body of a post: prose blocks with exact positions.
+
+:func:`parse_body` is the one entry point. It runs mistune's block parser
+with the source map of :mod:`healthlint.parsing.sourcemap`, parses each
+block's inline text, and aligns every inline leaf with the block's source
+using a cursor that moves only forward over the syntax mistune dropped
+(delimiters, link destinations, escapes, code-span fences, line breaks).
+A leaf is never found by searching the text of the document again; when
+a leaf does not sit at the cursor, the aligner searches forward from the
+cursor within the block and counts it in ``ParsedBody.searched``.
+
+Everything is reported in offsets of the *normalised body* (LF line ends,
+no BOM, no front matter); :class:`healthlint.document.Document` turns them
+into 1-based lines and character columns of the file.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import mistune
+from mistune.helpers import PUNCTUATION, parse_link, parse_link_label
+
+from .sourcemap import PosState, find_anchor, make_markdown, to_root
+
+OBJ = "\ufffc"  # stands in for code spans, URLs, images and footnote refs in prose text
+
+_ENTITY = re.compile(r"&(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
+_SOFTBREAK = re.compile(r" *\n[ \t]*")
+_LINEBREAK = re.compile(r"(?:\\| {2,})\n[ \t]*")
+_PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+@dataclass
+class Mark:
+    """A span of a prose block's text with a meaning (a link, a URL...).
+
+    ``start``/``end`` index :attr:`ProseBlock.text`; ``src`` is the body offset
+    of the construct's first character (the ``[`` of a link).
+    """
+
+    kind: str
+    start: int
+    end: int
+    src: int
+    url: str = ""
+
+
+@dataclass
+class ProseBlock:
+    """Reader-visible text of one block, with the body offset of every character.
+
+    Attributes:
+        kind: ``paragraph``, ``heading``, ``table_cell``, ``alt`` or ``footnote``.
+        text: the rendered text (entities decoded, escapes removed, line
+            breaks as one space, code spans/URLs/images as U+FFFC).
+        offsets: one body offset per character of ``text``.
+        containers: enclosing containers, outermost first
+            (``block_quote``, ``list_item``, ``footnote``, ``table``).
+        level: heading level (1-6) for headings, else 0.
+        marks: links and other spans inside ``text``.
+        index: position of the block among the document's top-level blocks.
+    """
+
+    kind: str
+    text: str
+    offsets: List[int]
+    containers: Tuple[str, ...] = ()
+    level: int = 0
+    marks: List[Mark] = field(default_factory=list)
+    index: int = 0
+    start: int = 0
+    sections: Tuple[str, ...] = ()
+
+
+@dataclass
+class Comment:
+    """An HTML comment (block or inline): text without ``<!--``/``-->``, body offsets of its ends."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class ParsedBody:
+    blocks: List[ProseBlock]
+    comments: List[Comment]
+    code: List[Tuple[int, int]]  # body offsets of code blocks (start, end)
+    searched: int = 0
+    top_level_count: int = 0
+
+
+class _Sink:
+    """Collects the text of one prose block while the aligner walks it."""
+
+    def __init__(self) -> None:
+        self.chars: List[str] = []
+        self.offs: List[int] = []
+        self.marks: List[Tuple[str, int, int, int, str]] = []
+
+    def add(self, text: str, offs: List[int]) -> None:
+        self.chars.append(text)
+        self.offs.extend(offs)
+
+    def length(self) -> int:
+        return len(self.offs)
+
+
+class _Aligner:
+    """Walks mistune inline tokens and the inline source with one cursor."""
+
+    def __init__(self, src: str, on_comment: Callable[[str, int], None], on_alt: Callable[["_Sink"], None]):
+        self.src = src
+        self.searched = 0
+        self.on_comment = on_comment
+        self.on_alt = on_alt
+
+    # leaf matching -----------------------------------------------------
+    def match_at(self, raw: str, pos: int) -> Optional[List[int]]:
+        src = self.src
+        if "\\" not in raw and src.startswith(raw, pos):
+            return list(range(pos, pos + len(raw)))
+        offs: List[int] = []
+        j = pos
+        n = len(src)
+        for ch in raw:
+            if j + 1 < n and src[j] == "\\" and src[j + 1] == ch and ch in _PUNCT:
+                offs.append(j + 1)
+                j += 2
+            elif j < n and src[j] == ch:
+                offs.append(j)
+                j += 1
+            elif ch == "\n" or ch == " ":
+                k = j
+                while k < n and src[k] in " \t\n":
+                    k += 1
+                if k == j:
+                    return None
+                offs.append(j)
+                j = k
+            else:
+                return None
+        return offs
+
+    def match_leaf(self, raw: str, pos: int) -> Tuple[List[int], int]:
+        if not raw:
+            return [], pos
+        offs = self.match_at(raw, pos)
+        if offs is None:
+            # Not at the cursor: search forward, within this block only.
+            self.searched += 1
+            src = self.src
+            first = raw[0]
+            j = pos
+            while offs is None and j < len(src):
+                a = src.find(first, j)
+                b = src.find("\\" + first, j) if first in _PUNCT else -1
+                cands = [x for x in (a, b) if x >= 0]
+                if not cands:
+                    break
+                j = min(cands)
+                offs = self.match_at(raw, j)
+                j += 1
+            if offs is None:
+                last = max(0, min(pos, len(src) - 1))
+                return [last] * len(raw), pos
+        return offs, offs[-1] + 1
+
+    def emit_text(self, raw: str, pos: int, sink: _Sink) -> int:
+        offs, pos = self.match_leaf(raw, pos)
+        if "&" in raw:
+            out_chars: List[str] = []
+            out_offs: List[int] = []
+            last = 0
+            for m in _ENTITY.finditer(raw):
+                out_chars.append(raw[last : m.start()])
+                out_offs.extend(offs[last : m.start()])
+                decoded = html.unescape(m.group(0))
+                out_chars.append(decoded)
+                out_offs.extend([offs[m.start()]] * len(decoded))
+                last = m.end()
+            out_chars.append(raw[last:])
+            out_offs.extend(offs[last:])
+            sink.add("".join(out_chars), out_offs)
+        else:
+            sink.add(raw, offs)
+        return pos
+
+    def skip_chars(self, pos: int, chars: str, limit: int) -> int:
+        n = 0
+        while n < limit and pos < len(self.src) and self.src[pos] in chars:
+            pos += 1
+            n += 1
+        return pos
+
+    # tree walk ---------------------------------------------------------
+    def walk(self, tokens: List[Dict[str, Any]], pos: int, sink: _Sink) -> int:
+        src = self.src
+        for tok in tokens:
+            kind = tok["type"]
+            if kind == "text":
+                pos = self.emit_text(tok["raw"], pos, sink)
+            elif kind in ("emphasis", "strong", "strikethrough"):
+                count = 1 if kind == "emphasis" else 2
+                chars = "~" if kind == "strikethrough" else "*_"
+                pos = self.skip_chars(pos, chars, count)
+                pos = self.walk(tok["children"], pos, sink)
+                pos = self.skip_chars(pos, chars, count)
+            elif kind == "codespan":
+                pos = self.skip_code(pos, sink)
+            elif kind in ("softbreak", "linebreak"):
+                pattern = _SOFTBREAK if kind == "softbreak" else _LINEBREAK
+                m = pattern.match(src, pos)
+                if m is None:
+                    nl = src.find("\n", pos)
+                    m = _SOFTBREAK.match(src, nl) if nl >= 0 else None
+                if m is not None:
+                    nl = src.find("\n", m.start())
+                    sink.add(" ", [nl])
+                    pos = m.end()
+            elif kind == "inline_html":
+                raw = tok["raw"]
+                offs, pos = self.match_leaf(raw, pos)
+                if raw.startswith("<!--"):
+                    self.on_comment(raw, offs[0] if offs else pos)
+            elif kind == "link":
+                pos = self.walk_link(tok, pos, sink)
+            elif kind == "image":
+                start = pos
+                pos = self.skip_chars(pos, "!", 1)
+                pos = self.skip_chars(pos, "[", 1)
+                alt = _Sink()
+                pos = self.walk(tok["children"], pos, alt)
+                pos = self.skip_chars(pos, "]", 1)
+                pos = self.skip_tail(pos)
+                alt.marks.append(("image", 0, alt.length(), start, tok.get("attrs", {}).get("url", "")))
+                self.on_alt(alt)
+                sink.add(OBJ, [start])
+            elif kind == "footnote_ref":
+                start = pos
+                if src.startswith("[^", pos):
+                    close = src.find("]", pos)
+                    pos = close + 1 if close >= 0 else pos
+                sink.add(OBJ, [start])
+            elif "children" in tok:
+                pos = self.walk(tok["children"], pos, sink)
+            elif "raw" in tok:
+                pos = self.emit_text(tok["raw"], pos, sink)
+        return pos
+
+    def skip_code(self, pos: int, sink: _Sink) -> int:
+        src = self.src
+        start = pos
+        ticks = 0
+        while pos < len(src) and src[pos] == "`":
+            ticks += 1
+            pos += 1
+        if ticks == 0:
+            nxt = src.find("`", pos)
+            if nxt < 0:
+                sink.add(OBJ, [start])
+                return pos
+            return self.skip_code(nxt, sink)
+        closer = re.compile(r"(?<!`)`{%d}(?!`)" % ticks)
+        m = closer.search(src, pos)
+        end = m.end() if m else pos
+        sink.add(OBJ, [start])
+        return end
+
+    def skip_tail(self, pos: int) -> int:
+        src = self.src
+        if src.startswith("(", pos):
+            attrs, end = parse_link(src, pos + 1)
+            if attrs is not None and end is not None:
+                return end
+        if src.startswith("[", pos):
+            label, end = parse_link_label(src, pos + 1)
+            if label is not None and end is not None:
+                return end
+        return pos
+
+    def walk_link(self, tok: Dict[str, Any], pos: int, sink: _Sink) -> int:
+        src = self.src
+        url = tok.get("attrs", {}).get("url", "")
+        start = pos
+        if src.startswith("<", pos):
+            # <autolink>: the text is the address itself, never prose.
+            close = src.find(">", pos)
+            sink.add(OBJ, [pos])
+            return close + 1 if close >= 0 else pos + 1
+        if not src.startswith("[", pos):
+            # a bare URL (url plugin): never prose either.
+            raw = "".join(c.get("raw", "") for c in tok["children"])
+            offs, pos = self.match_leaf(raw, pos)
+            sink.add(OBJ, [offs[0] if offs else pos])
+            return pos
+        pos += 1
+        text_start = sink.length()
+        pos = self.walk(tok["children"], pos, sink)
+        pos = self.skip_chars(pos, "]", 1)
+        pos = self.skip_tail(pos)
+        sink.marks.append(("link", text_start, sink.length(), start, url))
+        return pos
+
+
+class _Builder:
+    def __init__(self, md: mistune.Markdown, root: PosState) -> None:
+        self.md = md
+        self.root = root
+        self.blocks: List[ProseBlock] = []
+        self.comments: List[Comment] = []
+        self.code: List[Tuple[int, int]] = []
+        self.searched = 0
+        self.top_index = 0
+
+    def root_offset(self, state: PosState, offset: int) -> int:
+        line, col = to_root(state, offset)
+        return self.root.line_starts[line] + col
+
+    def walk(self, tokens: List[Dict[str, Any]], containers: Tuple[str, ...], top: bool = False) -> None:
+        for tok in tokens:
+            if top:
+                self.top_index += 1
+            kind = tok["type"]
+            if "text" in tok and "_segs" in tok:
+                self.inline(tok, containers)
+            elif kind == "block_html":
+                self.block_html(tok)
+            elif kind == "block_code":
+                state = tok.get("_state")
+                if state is not None and "_start" in tok:
+                    start = self.root_offset(state, tok["_start"])
+                    self.code.append((start, start + len(tok.get("raw", ""))))
+            elif "children" in tok:
+                inner = containers
+                if kind in ("block_quote", "list_item", "table"):
+                    inner = containers + (kind,)
+                self.walk(tok["children"], inner)
+
+    def block_html(self, tok: Dict[str, Any]) -> None:
+        raw = tok.get("raw", "")
+        state = tok.get("_state")
+        if state is None or "_start" not in tok:
+            return
+        base = tok["_start"]
+        # the token starts at the rule start (line start); the raw text after leading spaces
+        text = state.src[base:]
+        lead = len(text) - len(text.lstrip(" "))
+        base += lead
+        for m in re.finditer(r"<!--(.*?)(?:-->|$)", raw, re.S):
+            start = self.root_offset(state, min(base + m.start(), len(state.src) - 1 if state.src else 0))
+            end = self.root_offset(state, min(base + m.end() - 1, len(state.src) - 1 if state.src else 0))
+            self.comments.append(Comment(m.group(1), start, end))
+
+    def inline(self, tok: Dict[str, Any], containers: Tuple[str, ...]) -> None:
+        text: str = tok["text"]
+        state: PosState = tok["_state"]
+        segs: List[Tuple[int, int]] = tok["_segs"]
+        stripped = text.strip(" \r\n\t\f")
+        lead = len(text) - len(text.lstrip(" \r\n\t\f"))
+        children = self.md.inline(stripped, state.env)
+        kind = tok["type"]
+        if kind == "block_text":
+            kind = "paragraph"
+        level = tok.get("attrs", {}).get("level", 0) if kind == "heading" else 0
+        if kind == "table_cell":
+            containers = containers + ("table",)
+        seg_starts = [s for s, _ in segs]
+
+        cache: Dict[int, int] = {}
+
+        def to_body(k: int) -> int:
+            t = k + lead
+            i = bisect_right(seg_starts, t) - 1
+            if i < 0:
+                i = 0
+            s_off = segs[i][1] + (t - segs[i][0])
+            if s_off >= len(state.src):
+                s_off = max(0, len(state.src) - 1)
+            line = state.line_of(s_off)
+            delta = cache.get(line)
+            if delta is None:
+                root_line, col = to_root(state, s_off)
+                delta = self.root.line_starts[root_line] + col - s_off
+                cache[line] = delta
+            return s_off + delta
+
+        alts: List[_Sink] = []
+
+        def on_comment(raw: str, k: int) -> None:
+            start = to_body(k)
+            end = to_body(k + len(raw) - 1)
+            self.comments.append(Comment(raw[4:-3] if raw.endswith("-->") else raw[4:], start, end))
+
+        aligner = _Aligner(stripped, on_comment, alts.append)
+        sink = _Sink()
+        aligner.walk(children, 0, sink)
+        self.searched += aligner.searched
+        self.emit(kind, sink, to_body, containers, level)
+        for alt in alts:
+            self.emit("alt", alt, to_body, containers, 0)
+
+    def emit(self, kind: str, sink: _Sink, to_body: Callable[[int], int], containers: Tuple[str, ...], level: int) -> None:
+        text = "".join(sink.chars)
+        offsets = [to_body(k) for k in sink.offs]
+        marks = [Mark(m[0], m[1], m[2], to_body(m[3]), m[4]) for m in sink.marks]
+        start = offsets[0] if offsets else to_body(0)
+        self.blocks.append(ProseBlock(kind, text, offsets, containers, level, marks, self.top_index, start))
+
+    def footnotes(self, env: Dict[str, Any]) -> None:
+        for key, state, text_start, text, def_start in env.get("_footnote_defs", []):
+            lines = text.splitlines()
+            second = None
+            for second in lines[1:]:
+                if second:
+                    break
+            self.top_index += 1
+            if second:
+                spaces = len(second) - len(second.lstrip())
+                body = re.compile(r"^ {" + str(spaces) + r",}", flags=re.M).sub("", text).strip()
+                child = state.__class__(state)
+                child.process(body + "\n")
+                child.anchor = find_anchor(state, child.src, state.line_of(def_start))
+                self.md.block.parse(child)
+                self.walk(child.tokens, ("footnote",))
+            else:
+                lead = len(text) - len(text.lstrip())
+                tok = {"type": "paragraph", "text": text.strip(), "_state": state, "_segs": [(0, text_start + lead)]}
+                self.inline(tok, ("footnote",))
+
+
+_MD: Optional[mistune.Markdown] = None
+
+
+def parse_body(body: str) -> ParsedBody:
+    """Parse a normalised Markdown body (LF line ends, ending with a newline).
+
+    Returns the prose blocks, HTML comments and code blocks, each with body
+    offsets. Never raises on any input text.
+    """
+    global _MD
+    if _MD is None:
+        _MD = make_markdown()
+    md = _MD
+    state = PosState()
+    state.process(body)
+    md.block.parse(state)
+    builder = _Builder(md, state)
+    builder.walk(state.tokens, (), top=True)
+    builder.footnotes(state.env)
+    _assign_sections(builder.blocks)
+    return ParsedBody(builder.blocks, builder.comments, builder.code, builder.searched, builder.top_index)
+
+
+def _assign_sections(blocks: List[ProseBlock]) -> None:
+    """Order blocks by source position and record the headings above each one."""
+    blocks.sort(key=lambda b: b.start)
+    stack: List[Tuple[int, str]] = []
+    for block in blocks:
+        if block.kind == "heading":
+            while stack and stack[-1][0] >= block.level:
+                stack.pop()
+            block.sections = tuple(t for _, t in stack)
+            stack.append((block.level, block.text.strip()))
+        else:
+            block.sections = tuple(t for _, t in stack)
