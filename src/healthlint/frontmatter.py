@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 try:  # Python 3.11+
     import tomllib
 except ModuleNotFoundError:  # pragma: no cover
-    tomllib = None  # type: ignore[assignment]
+    import tomli as tomllib  # type: ignore[no-redef]
 
 
 def parse_front_matter(fm: "FrontMatter") -> None:

@@ -58,7 +58,8 @@ class ProseBlock:
         kind: ``paragraph``, ``heading``, ``table_cell``, ``alt`` or ``footnote``.
         text: the rendered text (entities decoded, escapes removed, line
             breaks as one space, code spans/URLs/images as U+FFFC).
-        offsets: one body offset per character of ``text``.
+        raw_offsets: per character, an offset in the block's inline source;
+            :meth:`offset` maps one to the body.
         containers: enclosing containers, outermost first
             (``block_quote``, ``list_item``, ``footnote``, ``table``).
         level: heading level (1-6) for headings, else 0.
@@ -68,13 +69,23 @@ class ProseBlock:
 
     kind: str
     text: str
-    offsets: List[int]
+    raw_offsets: List[int]
+    to_body: Callable[[int], int]
     containers: Tuple[str, ...] = ()
     level: int = 0
     marks: List[Mark] = field(default_factory=list)
     index: int = 0
     start: int = 0
     sections: Tuple[str, ...] = ()
+
+    def offset(self, i: int) -> int:
+        """Body offset of character ``i`` of :attr:`text` (mapped on demand)."""
+        return self.to_body(self.raw_offsets[i])
+
+    @property
+    def offsets(self) -> List[int]:
+        """Body offsets of every character (costly on long blocks; prefer :meth:`offset`)."""
+        return [self.to_body(k) for k in self.raw_offsets]
 
 
 @dataclass
@@ -407,10 +418,9 @@ class _Builder:
 
     def emit(self, kind: str, sink: _Sink, to_body: Callable[[int], int], containers: Tuple[str, ...], level: int) -> None:
         text = "".join(sink.chars)
-        offsets = [to_body(k) for k in sink.offs]
         marks = [Mark(m[0], m[1], m[2], to_body(m[3]), m[4]) for m in sink.marks]
-        start = offsets[0] if offsets else to_body(0)
-        self.blocks.append(ProseBlock(kind, text, offsets, containers, level, marks, self.top_index, start))
+        start = to_body(sink.offs[0]) if sink.offs else to_body(0)
+        self.blocks.append(ProseBlock(kind, text, sink.offs, to_body, containers, level, marks, self.top_index, start))
 
     def footnotes(self, env: Dict[str, Any]) -> None:
         for key, state, text_start, text, def_start in env.get("_footnote_defs", []):

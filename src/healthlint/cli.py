@@ -1,0 +1,128 @@
+"""The ``healthlint`` command line.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it;
+2 a usage, configuration or I/O error (2 wins over 1).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Optional, Sequence, Tuple
+
+import click
+
+from . import __version__
+from .config import find_config, load_config
+from .diagnostic import SEVERITIES
+from .engine import Linter
+from .errors import HealthlintError
+from .formatters import REGISTRY as FORMATS
+from .formatters import RenderContext
+
+
+def _write(text: str, stream=None) -> None:
+    """Write UTF-8 whatever the locale (posts and paths are not ASCII)."""
+    stream = stream or sys.stdout
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        stream.flush()
+        buffer.write(text.encode("utf-8", "surrogateescape"))
+        buffer.flush()
+    else:  # pragma: no cover (captured streams)
+        stream.write(text)
+
+
+def _fail(error: HealthlintError) -> None:
+    _write(f"healthlint: error: {error}\n", sys.stderr)
+    sys.exit(2)
+
+
+def _split(values: Sequence[str]) -> List[str]:
+    out: List[str] = []
+    for value in values:
+        out += [v.strip() for v in value.split(",") if v.strip()]
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="healthlint")
+def main() -> None:
+    """healthlint: lint health content (Markdown posts) for risky claims,
+    missing disclaimers and other problems regulators and readers punish."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--select", multiple=True, help="Only these rules or packs (comma-separated ids or prefixes; ALL for every rule).")
+@click.option("--extend-select", multiple=True, help="Add rules or packs to the selection.")
+@click.option("--ignore", multiple=True, help="Skip these rules or packs.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file (default: found by walking up).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None, help="Lowest severity that fails the run (default: warning).")
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
+              help="Output format (default: text; github inside GitHub Actions).")
+@click.option("--force-exclude", is_flag=True, help="Apply the configuration's exclude to explicit file arguments too.")
+def check(
+    paths: Tuple[str, ...],
+    select: Tuple[str, ...],
+    extend_select: Tuple[str, ...],
+    ignore: Tuple[str, ...],
+    config_file: Optional[str],
+    fail_on: Optional[str],
+    fmt: Optional[str],
+    force_exclude: bool,
+) -> None:
+    """Lint Markdown posts (files, or folders searched for .md, .markdown and .mdx)."""
+    targets = list(paths) or ["."]
+    try:
+        config = load_config(config_file if config_file is not None else find_config(targets))
+        linter = Linter(
+            config,
+            select=_split(select) if select else None,
+            ignore=_split(ignore),
+            extend_select=_split(extend_select),
+        )
+    except HealthlintError as exc:
+        _fail(exc)
+        return
+    result = linter.run(targets, force_exclude=force_exclude)
+    env = dict(os.environ)
+    if fmt is None:
+        fmt = "github" if env.get("GITHUB_ACTIONS") == "true" else "text"
+    color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in env
+    ctx = RenderContext(files=result.files, color=color, env=env, rules={r.id: r for r in linter.all_rules})
+    _write(FORMATS[fmt]().render(result.diagnostics, ctx))
+    threshold = fail_on or config.fail_on
+    if result.failed:
+        sys.exit(2)
+    sys.exit(1 if linter.failing(result.diagnostics, threshold) else 0)
+
+
+@main.command()
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file (for extra packs).")
+@click.option("--all", "show_all", is_flag=True, help="Also describe each rule's source and examples.")
+def rules(config_file: Optional[str], show_all: bool) -> None:
+    """List every rule: id, pack, severity, on by default or not, and what it checks."""
+    try:
+        config = load_config(config_file if config_file is not None else find_config(["."]))
+        linter = Linter(config)
+    except HealthlintError as exc:
+        _fail(exc)
+        return
+    selected = {r.id for r in linter.rules}
+    width = max((len(r.id) for r in linter.all_rules), default=10)
+    lines = []
+    for pack in linter.packs:
+        lines.append(f"{pack.name}: {pack.description}" if pack.description else pack.name)
+        for r in pack.rules:
+            on = "on " if r.id in selected else "off"
+            lines.append(f"  {r.id:<{width}}  {linter.severity_of(r):<7}  {on}  {r.description}")
+            if show_all:
+                if r.source:
+                    lines.append(f"  {'':<{width}}  source: {r.source}")
+        lines.append("")
+    _write("\n".join(lines))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

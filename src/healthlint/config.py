@@ -1,0 +1,237 @@
+"""Configuration: ``.healthlint.yaml`` (or ``[tool.healthlint]`` in ``pyproject.toml``).
+
+Found by walking up from the checked paths (the first folder holding
+``.healthlint.yaml``, ``.healthlint.yml`` or a ``pyproject.toml`` with a
+``[tool.healthlint]`` table wins), or given with ``--config``. Keys:
+
+``select``, ``extend-select``, ``ignore``
+    rule ids or pack prefixes (``claims``, ``claims.guarantee``, ``ALL``).
+``severity``
+    ``{rule-or-prefix: error|warning|info}`` overrides.
+``per-file-ignores``
+    ``{glob: [rule-or-prefix, ...]}`` (gitignore-style globs, relative to the config folder).
+``exclude``
+    globs of files a folder walk skips (explicit file arguments are still linted).
+``packs``
+    extra rule pack files, relative to the config file.
+``fail-on``
+    ``error``, ``warning`` (default) or ``info``.
+``front-matter-fields``
+    front matter keys linted as prose (default title, description, summary, excerpt).
+``reference-headings``
+    headings (regular expressions, whole heading, case-insensitive) that start a reference list.
+``navigation-link-text``
+    regular expression for the text of Previous/Next links.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Pattern, Sequence, Tuple
+
+import pathspec
+
+from .diagnostic import SEVERITIES
+from .errors import HealthlintError, HealthlintErrors
+from .packs import check_keys, schema_errors
+from .yamlpos import Marks, load, load_file
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover
+    import tomli as tomllib  # type: ignore[no-redef]
+
+CONFIG_NAMES = (".healthlint.yaml", ".healthlint.yml")
+
+DEFAULT_REFERENCE_HEADINGS = [
+    r"references?", r"sources?", r"bibliography", r"works cited", r"citations?", r"literature( cited)?",
+    r"further reading", r"notes and references", r"scientific references", r"studies cited",
+    r"referencias", r"bibliograf[íi]a", r"fuentes", r"literatur", r"quellen", r"literaturverzeichnis",
+    r"r[ée]f[ée]rences", r"bibliographie", r"riferimenti", r"bibliografia", r"refer[êe]ncias", r"fontes",
+    r"источники", r"литература", r"参考文献", r"参考资料", r"参考", r"出典",
+]
+DEFAULT_NAV_TEXT = r"^\s*(?:[←«‹<]+\s*)?(?:previous|prev|next|older|newer)\b|[→»›>]\s*$"
+DEFAULT_FIELDS = ["title", "description", "summary", "excerpt"]
+
+SCHEMA: Dict[str, Any] = {
+    "select": {"type": "array", "items": {"type": "string"}},
+    "extend-select": {"type": "array", "items": {"type": "string"}},
+    "ignore": {"type": "array", "items": {"type": "string"}},
+    "severity": {"type": "object", "additionalProperties": {"enum": list(SEVERITIES)}},
+    "per-file-ignores": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    "exclude": {"type": "array", "items": {"type": "string"}},
+    "packs": {"type": "array", "items": {"type": "string"}},
+    "fail-on": {"enum": list(SEVERITIES)},
+    "front-matter-fields": {"type": "array", "items": {"type": "string"}},
+    "reference-headings": {"type": "array", "items": {"type": "string"}},
+    "navigation-link-text": {"type": "string"},
+}
+
+
+@dataclass
+class Config:
+    """The effective configuration of a run.
+
+    Attributes:
+        file: the configuration file, or None (defaults only).
+        root: the folder globs are relative to (the config file's folder, else the cwd).
+        marks: positions of keys in the file, for error messages.
+    """
+
+    file: Optional[str] = None
+    root: str = "."
+    select: Optional[List[str]] = None
+    extend_select: List[str] = field(default_factory=list)
+    ignore: List[str] = field(default_factory=list)
+    severity: Dict[str, str] = field(default_factory=dict)
+    per_file_ignores: List[Tuple[pathspec.PathSpec, List[str], str]] = field(default_factory=list)
+    exclude: Optional[pathspec.PathSpec] = None
+    packs: List[str] = field(default_factory=list)
+    fail_on: str = "warning"
+    front_matter_fields: List[str] = field(default_factory=lambda: list(DEFAULT_FIELDS))
+    reference_headings: Pattern[str] = field(default_factory=lambda: _headings(DEFAULT_REFERENCE_HEADINGS))
+    navigation_link_text: Pattern[str] = field(default_factory=lambda: re.compile(DEFAULT_NAV_TEXT, re.I))
+    marks: Optional[Marks] = None
+    raw: Dict[str, Any] = field(default_factory=dict)
+
+    def where(self, key: str, index: Optional[int] = None) -> Tuple[Optional[str], int, int]:
+        """File, line and column of a key (for errors about its value)."""
+        if self.marks is None:
+            return None, 0, 0
+        path: Tuple[Any, ...] = (key,) if index is None else (key, index)
+        line, col = self.marks.value(path)
+        return self.file, line, col
+
+
+def _headings(patterns: Sequence[str]) -> Pattern[str]:
+    return re.compile(r"^(?:" + "|".join(f"(?:{p})" for p in patterns) + r")$", re.I)
+
+
+def find_config(start_paths: Sequence[str]) -> Optional[str]:
+    """The nearest configuration file above the first checked path (or the cwd)."""
+    base = Path(start_paths[0]) if start_paths else Path.cwd()
+    try:
+        base = base.resolve()
+    except OSError:
+        base = Path.cwd()
+    if not base.is_dir():
+        base = base.parent
+    for folder in [base, *base.parents]:
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                return str(candidate)
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return str(pyproject)
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r"^\s*\[tool\.healthlint\]", text, re.M) is not None
+
+
+def load_config(path: Optional[str]) -> Config:
+    """Read and validate a configuration file (None gives the defaults).
+
+    Raises:
+        HealthlintError: the file is missing or unreadable, or a key is
+            unknown or has a wrong value (every problem is listed with its
+            file, line and column).
+    """
+    if path is None:
+        return Config(root=os.getcwd())
+    if not os.path.exists(path):
+        raise HealthlintError("configuration file not found", path)
+    if os.path.isdir(path):
+        raise HealthlintError("configuration path is a folder, not a file", path)
+    if path.endswith(".toml"):
+        data, marks = _load_pyproject(path)
+    else:
+        data, marks = load_file(path)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise HealthlintError("configuration must be a mapping of keys", path, 1, 1)
+    errors = check_keys(data, list(SCHEMA), marks, (), "configuration")
+    errors += [e for e in schema_errors(data, {"type": "object", "properties": SCHEMA}, marks, ()) if "unknown key" not in e.message]
+    if errors:
+        raise HealthlintErrors(errors)
+    root = str(Path(path).resolve().parent)
+    cfg = Config(file=path, root=root, marks=marks, raw=data)
+    cfg.select = data.get("select")
+    cfg.extend_select = data.get("extend-select", [])
+    cfg.ignore = data.get("ignore", [])
+    cfg.severity = data.get("severity", {})
+    cfg.fail_on = data.get("fail-on", "warning")
+    cfg.front_matter_fields = data.get("front-matter-fields", list(DEFAULT_FIELDS))
+    cfg.packs = [str(Path(root) / p) for p in data.get("packs", [])]
+    for p, original in zip(cfg.packs, data.get("packs", [])):
+        if not os.path.isfile(p):
+            i = data["packs"].index(original)
+            raise marks.error(("packs", i), f"rule pack file not found: {original}", at_value=True)
+    if "exclude" in data:
+        cfg.exclude = _spec(data["exclude"], marks, ("exclude",))
+    for glob, ids in data.get("per-file-ignores", {}).items():
+        cfg.per_file_ignores.append((_spec([glob], marks, ("per-file-ignores", glob)), ids, glob))
+    if "reference-headings" in data:
+        for i, pattern in enumerate(data["reference-headings"]):
+            _compile(pattern, marks, ("reference-headings", i))
+        cfg.reference_headings = _headings(data["reference-headings"])
+    if "navigation-link-text" in data:
+        cfg.navigation_link_text = _compile(data["navigation-link-text"], marks, ("navigation-link-text",), re.I)
+    return cfg
+
+
+def _compile(pattern: str, marks: Marks, path: Tuple[Any, ...], flags: int = 0) -> Pattern[str]:
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise marks.error(path, f"invalid regular expression {pattern!r}: {exc}", at_value=True)
+
+
+def _spec(globs: List[str], marks: Marks, path: Tuple[Any, ...]) -> pathspec.PathSpec:
+    try:
+        return pathspec.PathSpec.from_lines("gitwildmatch", globs)
+    except Exception as exc:  # pathspec raises several types for bad patterns
+        raise marks.error(path, f"invalid glob: {exc}", at_value=True)
+
+
+def _load_pyproject(path: str) -> Tuple[Any, Marks]:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except OSError as exc:
+        raise HealthlintError(f"cannot read file: {exc.strerror or exc}", path)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise HealthlintError(f"invalid TOML: {exc}", path)
+    table = data.get("tool", {}).get("healthlint", {})
+    marks = Marks(path)
+    # TOML gives no positions: point at the line of each key inside [tool.healthlint].
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if re.match(r"\s*\[tool\.healthlint\]", line)), 0)
+    marks.values[()] = (start + 1, 1)
+    for i in range(start + 1, len(lines)):
+        line = lines[i]
+        if re.match(r"\s*\[", line) and not re.match(r"\s*\[tool\.healthlint\.", line):
+            break
+        m = re.match(r"\s*([A-Za-z0-9_-]+|\"[^\"]+\")\s*=", line)
+        if m:
+            key = m.group(1).strip('"')
+            marks.keys[(key,)] = (i + 1, m.start(1) + 1)
+            marks.values[(key,)] = (i + 1, m.end() + 1)
+    return table, marks
+
+
+def parse_config_text(text: str, name: str = "<config>") -> Tuple[Any, Marks]:
+    """Parse YAML configuration text (for tests and tools)."""
+    return load(text, name)

@@ -1,0 +1,309 @@
+"""The engine: paths -> documents -> rules -> diagnostics.
+
+:class:`Linter` loads the rule packs and the configuration once, resolves
+which rules run, and lints files one by one. Problems with a file (missing,
+unreadable, not UTF-8) become diagnostics of the ``healthlint`` pseudo-pack
+and mark the run as failed with exit code 2; the other files are still
+linted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from .config import Config
+from .diagnostic import Diagnostic, severity_rank
+from .document import DecodeError, Document, decode
+from .errors import HealthlintError
+from .kinds import Finding
+from .packs import Pack, Rule, builtin_pack_files, load_packs
+from .prose import ProseUnit, build_units
+from .suppression import collect
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
+SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".healthlint_cache"}
+
+# Diagnostics about the files themselves (always on, not selectable).
+IO_ERROR = "healthlint.io-error"
+ENCODING_ERROR = "healthlint.encoding-error"
+FRONT_MATTER_ERROR = "healthlint.invalid-front-matter"
+INTERNAL_ERROR = "healthlint.internal-error"
+FAILING_IDS = {IO_ERROR, ENCODING_ERROR, INTERNAL_ERROR}
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def fill(template: str, values: Dict[str, str]) -> str:
+    """Replace ``{name}`` placeholders with values (unknown names stay as written)."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def matches(selector: str, rule_id: str) -> bool:
+    """True when ``selector`` (an id, a pack prefix or ``ALL``) selects ``rule_id``."""
+    return selector == "ALL" or rule_id == selector or rule_id.startswith(selector + ".")
+
+
+@dataclass
+class Source:
+    """A file to lint: the path shown in output and the path on disk."""
+
+    display: str
+    path: str
+    explicit: bool
+
+
+@dataclass
+class RunResult:
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    files: int = 0
+    failed: bool = False  # an I/O, encoding or internal error happened (exit code 2)
+
+
+class DocumentContext:
+    """What rule kinds see of one document: its prose units, and other rules' verdicts."""
+
+    def __init__(self, linter: "Linter", document: Document) -> None:
+        self.linter = linter
+        self.document = document
+        self._fires: Dict[str, bool] = {}
+
+    @cached_property
+    def units(self) -> List[ProseUnit]:
+        cfg = self.linter.config
+        return build_units(self.document, cfg.front_matter_fields, cfg.reference_headings, cfg.navigation_link_text)
+
+    def rule_fires(self, selector: str) -> bool:
+        """True when a span-level rule selected by ``selector`` finds something (selected or not)."""
+        if selector not in self._fires:
+            fired = False
+            for rule in self.linter.all_rules:
+                if matches(selector, rule.id) and rule.checker is not None and not rule.checker.document_level:
+                    if next(iter(rule.checker.check(self)), None) is not None:
+                        fired = True
+                        break
+            self._fires[selector] = fired
+        return self._fires[selector]
+
+
+class Linter:
+    """Lints files with the packs and configuration of one run.
+
+    Args:
+        config: the effective :class:`~healthlint.config.Config`.
+        select, ignore, extend_select: command-line selectors (override/extend the config's).
+        extra_packs: more pack files (after the built-in ones and the config's).
+
+    Raises:
+        HealthlintError: bad packs, or a selector that matches no rule.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        select: Optional[Sequence[str]] = None,
+        ignore: Sequence[str] = (),
+        extend_select: Sequence[str] = (),
+        extra_packs: Sequence[str] = (),
+    ) -> None:
+        self.config = config
+        files = [str(p) for p in builtin_pack_files()] + list(config.packs) + list(extra_packs)
+        self.packs: List[Pack] = load_packs(files)
+        self.all_rules: List[Rule] = [r for p in self.packs for r in p.rules]
+        self.rules = self._select(select, ignore, extend_select)
+        self.span_rules = [r for r in self.rules if r.checker is not None and not r.checker.document_level]
+        self.doc_rules = [r for r in self.rules if r.checker is not None and r.checker.document_level]
+
+    # selection -------------------------------------------------------------
+    def _check_selectors(self, selectors: Sequence[str], origin: str, key: str) -> None:
+        for i, sel in enumerate(selectors):
+            if not any(matches(sel, r.id) for r in self.all_rules):
+                if origin == "config":
+                    file, line, col = self.config.where(key, i)
+                    raise HealthlintError(f"unknown rule or pack '{sel}'", file, line, col, key)
+                raise HealthlintError(f"unknown rule or pack '{sel}' (see 'healthlint rules')", key=f"--{key}")
+
+    def _select(self, select: Optional[Sequence[str]], ignore: Sequence[str], extend: Sequence[str]) -> List[Rule]:
+        cfg = self.config
+        if select is not None:
+            self._check_selectors(select, "cli", "select")
+        if cfg.select is not None:
+            self._check_selectors(cfg.select, "config", "select")
+        self._check_selectors(cfg.extend_select, "config", "extend-select")
+        self._check_selectors(cfg.ignore, "config", "ignore")
+        self._check_selectors(list(extend), "cli", "extend-select")
+        self._check_selectors(list(ignore), "cli", "ignore")
+        for sel in cfg.severity:
+            if not any(matches(sel, r.id) for r in self.all_rules):
+                line, col = cfg.marks.key(("severity", sel)) if cfg.marks else (0, 0)
+                raise HealthlintError(f"unknown rule or pack '{sel}'", cfg.file, line, col, "severity")
+        chosen = select if select is not None else cfg.select
+        if chosen is None:
+            rules = [r for r in self.all_rules if r.enabled]
+        else:
+            rules = [r for r in self.all_rules if any(matches(s, r.id) for s in chosen)]
+        for sel in list(cfg.extend_select) + list(extend):
+            rules += [r for r in self.all_rules if matches(sel, r.id) and r not in rules]
+        ignored = list(cfg.ignore) + list(ignore)
+        return [r for r in rules if not any(matches(s, r.id) for s in ignored)]
+
+    def severity_of(self, rule: Rule) -> str:
+        best, best_len = rule.severity, -1
+        for sel, level in self.config.severity.items():
+            if matches(sel, rule.id) and len(sel) > best_len:
+                best, best_len = level, len(sel)
+        return best
+
+    # files -----------------------------------------------------------------
+    def sources(self, paths: Sequence[str], force_exclude: bool = False) -> Tuple[List[Source], List[Diagnostic]]:
+        """Expand command-line paths into files to lint (and diagnostics for missing ones)."""
+        out: List[Source] = []
+        errors: List[Diagnostic] = []
+        seen = set()
+
+        def add(display: str, path: str, explicit: bool) -> None:
+            try:
+                key = os.path.realpath(path)
+            except OSError:
+                key = path
+            if key in seen:
+                return
+            if (force_exclude or not explicit) and self.excluded(path):
+                return
+            seen.add(key)
+            out.append(Source(display, path, explicit))
+
+        for arg in paths:
+            if os.path.isdir(arg):
+                for display, path in self._walk(arg):
+                    add(display, path, False)
+            elif os.path.exists(arg) or os.path.islink(arg):
+                add(arg, arg, True)
+            else:
+                errors.append(Diagnostic(arg, 1, 1, None, None, IO_ERROR, "error", "file or folder not found", ""))
+        return out, errors
+
+    def _walk(self, top: str) -> Iterable[Tuple[str, str]]:
+        found: List[Tuple[str, str]] = []
+        for folder, dirs, files in os.walk(top, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not os.path.islink(os.path.join(folder, d)))
+            for name in files:
+                if not name.lower().endswith(MARKDOWN_SUFFIXES):
+                    continue
+                full = os.path.join(folder, name)
+                if os.path.islink(full) or not os.path.isfile(full):
+                    continue
+                rel = os.path.relpath(full, top)
+                found.append((os.path.join(top, rel), full))
+        found.sort(key=lambda item: item[0])
+        return found
+
+    def excluded(self, path: str) -> bool:
+        spec = self.config.exclude
+        if spec is None:
+            return False
+        rel = _relative(path, self.config.root)
+        return rel is not None and spec.match_file(rel)
+
+    # linting ---------------------------------------------------------------
+    def run(self, paths: Sequence[str], force_exclude: bool = False) -> RunResult:
+        sources, errors = self.sources(paths, force_exclude)
+        result = RunResult(diagnostics=list(errors), failed=bool(errors))
+        for src in sources:
+            diags = self.lint_source(src)
+            result.files += 1
+            result.diagnostics.extend(diags)
+            if any(d.rule in FAILING_IDS for d in diags):
+                result.failed = True
+        return result
+
+    def lint_source(self, src: Source) -> List[Diagnostic]:
+        """Diagnostics for one file (never raises for a problem with the file itself)."""
+        try:
+            with open(src.path, "rb") as fh:
+                data = fh.read()
+        except IsADirectoryError:
+            return [Diagnostic(src.display, 1, 1, None, None, IO_ERROR, "error", "is a folder, not a file", "")]
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            return [Diagnostic(src.display, 1, 1, None, None, IO_ERROR, "error", f"cannot read file: {reason}", "")]
+        try:
+            text = decode(data)
+        except DecodeError as exc:
+            return [
+                Diagnostic(
+                    src.display, exc.line, exc.column, None, None, ENCODING_ERROR, "error",
+                    f"file is not valid UTF-8 (invalid byte at byte offset {exc.offset}); it was not linted",
+                    "Save the file as UTF-8.",
+                )
+            ]
+        try:
+            return self.lint_text(src.display, text)
+        except RecursionError:
+            msg = "the file is nested too deeply to be linted"
+        except Exception as exc:  # a bug in healthlint: report it, keep going
+            msg = f"internal error while linting ({type(exc).__name__}: {exc}); please report it"
+        return [Diagnostic(src.display, 1, 1, None, None, INTERNAL_ERROR, "error", msg, "")]
+
+    def lint_text(self, display: str, text: str, relpath: Optional[str] = None) -> List[Diagnostic]:
+        """Diagnostics for a document's text (after decoding)."""
+        document = Document(display, text)
+        out: List[Diagnostic] = []
+        fm = document.front_matter
+        if fm is not None and fm.error is not None:
+            line, col, message = fm.error
+            out.append(Diagnostic(display, line, col, None, None, FRONT_MATTER_ERROR, "error", message,
+                                  "Fix the front matter; the rest of the post was still checked."))
+        ignored = self._per_file_ignores(display)
+        ctx = DocumentContext(self, document)
+        found: List[Diagnostic] = []
+        for rule in self.span_rules + self.doc_rules:
+            if any(matches(s, rule.id) for s in ignored):
+                continue
+            assert rule.checker is not None
+            severity = self.severity_of(rule)
+            for f in rule.checker.check(ctx):
+                found.append(self._diagnostic(display, rule, severity, f))
+        if found:
+            sup = collect(document)
+            found = [d for d in found if not sup.suppressed(d)]
+        out.extend(found)
+        out.sort(key=Diagnostic.sort_key)
+        return out
+
+    def _diagnostic(self, display: str, rule: Rule, severity: str, f: Finding) -> Diagnostic:
+        end_line, end_col = f.end if f.end is not None else (None, None)
+        return Diagnostic(
+            display, f.start[0], f.start[1], end_line, end_col, rule.id, severity,
+            fill(rule.message, f.values), fill(rule.suggestion, f.values),
+        )
+
+    def _per_file_ignores(self, display: str) -> List[str]:
+        if not self.config.per_file_ignores:
+            return []
+        rel = _relative(display, self.config.root)
+        if rel is None:
+            return []
+        ids: List[str] = []
+        for spec, rules, _glob in self.config.per_file_ignores:
+            if spec.match_file(rel):
+                ids += rules
+        return ids
+
+    def failing(self, diagnostics: Sequence[Diagnostic], fail_on: str) -> bool:
+        level = severity_rank(fail_on)
+        return any(severity_rank(d.severity) >= level for d in diagnostics)
+
+
+def _relative(path: str, root: str) -> Optional[str]:
+    try:
+        rel = os.path.relpath(os.path.abspath(path), root)
+    except ValueError:  # pragma: no cover
+        return None
+    if rel.startswith(".."):
+        return None
+    return Path(rel).as_posix()

@@ -1,0 +1,113 @@
+"""The rule kind interface and registry.
+
+A rule kind is one class in one module of this package: it declares
+``name`` (what a rule pack writes in ``kind:``), ``options`` (a JSON Schema
+``properties`` mapping for the kind's own keys, with defaults), and
+implements :meth:`RuleKind.check`. Subclasses register themselves; the
+package imports every module, so adding a kind is adding one file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, Iterator, List, Optional, Tuple, Type
+
+from ..errors import HealthlintError
+
+if TYPE_CHECKING:
+    from ..engine import DocumentContext
+    from ..packs import Rule
+    from ..yamlpos import Marks
+
+REGISTRY: Dict[str, Type["RuleKind"]] = {}
+
+
+@dataclass
+class Finding:
+    """What a rule kind returns: a span (1-based, end exclusive) and words for the message.
+
+    ``end`` is None for document-level findings. ``values`` fill the
+    ``{placeholders}`` of the rule's message and suggestion (``match`` is the
+    matched text).
+    """
+
+    start: Tuple[int, int]
+    end: Optional[Tuple[int, int]]
+    values: Dict[str, str] = field(default_factory=dict)
+
+
+class RuleKind:
+    """Base class of rule kinds.
+
+    Attributes:
+        name: the ``kind:`` value in a rule pack.
+        options: JSON Schema ``properties`` of the kind's options (each with
+            a ``default`` unless required).
+        required: option names that must be given.
+        document_level: findings concern the whole document (run after span rules).
+    """
+
+    name: ClassVar[str] = ""
+    options: ClassVar[Dict[str, Any]] = {}
+    required: ClassVar[Tuple[str, ...]] = ()
+    document_level: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.name:
+            REGISTRY[cls.name] = cls
+
+    def __init__(self, rule: "Rule", opts: Dict[str, Any], marks: "Marks", path: Tuple[Any, ...]) -> None:
+        self.rule = rule
+        self.opts = opts
+        self.marks = marks
+        self.path = path
+
+    # helpers for subclasses --------------------------------------------
+    def compile_regex(self, pattern: str, key: str, index: int) -> "re.Pattern[str]":
+        """Compile a user pattern, or raise an error naming the file, line and key."""
+        try:
+            return re.compile(pattern)
+        except re.error as exc:
+            raise self.marks.error(self.path + (key, index), f"invalid regular expression {pattern!r}: {exc}", at_value=True)
+
+    def error(self, key: str, message: str) -> HealthlintError:
+        return self.marks.error(self.path + (key,), message)
+
+    def check(self, ctx: "DocumentContext") -> Iterator[Finding]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def kinds() -> Dict[str, Type[RuleKind]]:
+    """Every registered rule kind, by name."""
+    from . import _load_all  # noqa: F401  (imports every kind module)
+
+    return dict(REGISTRY)
+
+
+def scope_options() -> Dict[str, Any]:
+    """The ``scopes``/``skip`` options shared by kinds that read prose."""
+    from ..prose import EXCLUSIONS, SCOPES
+
+    return {
+        "scopes": {
+            "type": "array",
+            "items": {"enum": list(SCOPES)},
+            "default": ["heading", "body", "table", "alt", "footnote", "front_matter"],
+            "description": "Where the rule looks.",
+        },
+        "skip": {
+            "type": "array",
+            "items": {"enum": list(EXCLUSIONS)},
+            "default": ["references", "navigation"],
+            "description": "Parts of the post never looked at: the reference list, Previous/Next links.",
+        },
+    }
+
+
+def string_list(description: str, default: Optional[List[str]] = None) -> Dict[str, Any]:
+    schema: Dict[str, Any] = {"type": "array", "items": {"type": "string"}, "description": description}
+    if default is not None:
+        schema["default"] = default
+    return schema

@@ -1,0 +1,136 @@
+"""The ``phrase`` rule kind: words and phrases that must not appear in prose.
+
+Matches whole words, case-insensitively, across emphasis, escapes, entities,
+inline HTML and line breaks, never in code, comments, URLs or link
+destinations (those are not in the prose text at all). A match is dropped
+when it sits inside a listed exception, when a negator comes shortly before
+it in the same clause ("there is no cure"), when the rule says hedged uses
+are fine and a hedge precedes it ("may help"), when it is a quoted mention
+introduced by a cue ("avoid words like “cure”"), or when ``near`` is set and
+none of its words is close by.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Iterator, List, Optional, Pattern, Tuple
+
+from ..matching import compile_phrases, near, neutral_question, preceded_by, quoted_span
+from .base import Finding, RuleKind, scope_options, string_list
+
+DEFAULT_NEGATORS = [
+    "no", "not", "never", "cannot", "can't", "can not", "won't", "don't", "doesn't", "didn't",
+    "isn't", "aren't", "wasn't", "weren't", "haven't", "hasn't", "without", "nor", "neither",
+    "no longer", "unable to", "couldn't", "shouldn't", "wouldn't", "far from",
+]
+DEFAULT_PSEUDO_NEGATIONS = ["not only", "not just", "no doubt", "not merely", "never before", "no wonder"]
+DEFAULT_HEDGES = [
+    "may", "might", "could", "can help", "can", "possibly", "potentially", "some patients",
+    "some people", "studies suggest", "research suggests", "for some",
+]
+DEFAULT_MENTION_CUES = [
+    "words like", "words such as", "terms like", "terms such as", "phrases like", "phrases such as",
+    "the word", "the words", "the term", "the phrase", "claims like", "claims such as", "avoid",
+    "never say", "never write", "don't say", "don't write", "do not say", "do not write", "do not use",
+    "don't use", "such as",
+]
+
+
+class PhraseKind(RuleKind):
+    """Flag listed words and phrases in the post's prose.
+
+    Options (all from the rule pack):
+        phrases: literal phrases (``@list`` expands a pack list).
+        patterns: regular expressions, added to the same matcher.
+        exceptions: phrases that contain a match but are fine.
+        negation / negators / pseudo_negations / negation_window: silence
+            negated uses (the negator among the last N words of the clause).
+        hedged / hedges: ``ignore`` drops uses after a hedge ("may").
+        quoted_mentions / mention_cues: drop quoted mentions after a cue.
+        near: ``{words: [...], window: N}``: only matches with one of the
+            words within N words in the same clause.
+        scopes / skip: where the rule looks.
+    """
+
+    name = "phrase"
+    options: Dict[str, Any] = {
+        "phrases": string_list("Words and phrases to flag; a space matches any whitespace.", []),
+        "patterns": string_list("Regular expressions to flag (Python syntax), checked at load.", []),
+        "case_sensitive": {"type": "boolean", "default": False, "description": "Match letter case exactly."},
+        "exceptions": string_list("Phrases that contain a match but are fine.", []),
+        "negation": {"type": "boolean", "default": True, "description": "Skip negated uses."},
+        "negators": string_list("Words that negate what follows.", DEFAULT_NEGATORS),
+        "pseudo_negations": string_list("Phrases that look negative but are not.", DEFAULT_PSEUDO_NEGATIONS),
+        "negation_window": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5,
+                            "description": "How many words back a negator may stand."},
+        "hedged": {"enum": ["keep", "ignore"], "default": "keep",
+                   "description": "ignore: skip uses after a hedge such as 'may'."},
+        "hedges": string_list("Hedging words.", DEFAULT_HEDGES),
+        "quoted_mentions": {"enum": ["skip", "keep"], "default": "skip",
+                            "description": "skip: a quoted phrase after a cue such as 'words like' is a mention."},
+        "mention_cues": string_list("Cues that introduce a quoted mention.", DEFAULT_MENTION_CUES),
+        "questions": {"enum": ["skip", "keep"], "default": "skip",
+                      "description": "skip: a neutral question ('Is X safe?', 'Does X cure Y?') is not a claim."},
+        "near": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["words"],
+            "properties": {
+                "words": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                "window": {"type": "integer", "minimum": 1, "maximum": 30, "default": 6},
+            },
+            "description": "Only flag a match with one of these words nearby in the same clause.",
+        },
+        **scope_options(),
+    }
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        o = self.opts
+        if not o["phrases"] and not o["patterns"]:
+            raise self.error("phrases", "a phrase rule needs 'phrases' or 'patterns'")
+        for i, p in enumerate(o["patterns"]):
+            self.compile_regex(p, "patterns", i)
+        try:
+            self.matcher = compile_phrases(o["phrases"], o["patterns"], o["case_sensitive"])
+        except re.error as exc:
+            raise self.error("patterns", f"the patterns do not combine into one expression: {exc}")
+        self.exceptions = compile_phrases(o["exceptions"])
+        self.negators = compile_phrases(o["negators"]) if o["negation"] else None
+        self.pseudo = compile_phrases(o["pseudo_negations"])
+        self.hedges = compile_phrases(o["hedges"]) if o["hedged"] == "ignore" else None
+        self.cues = compile_phrases(o["mention_cues"]) if o["quoted_mentions"] == "skip" else None
+        self.near_words: Optional[Pattern[str]] = None
+        self.near_window = 0
+        if "near" in o and o["near"]:
+            self.near_words = compile_phrases(o["near"]["words"])
+            self.near_window = o["near"].get("window", 6)
+
+    def check(self, ctx: Any) -> Iterator[Finding]:
+        assert self.matcher is not None
+        scopes, skip = self.opts["scopes"], self.opts["skip"]
+        for unit in ctx.units:
+            if unit.scope not in scopes or unit.excluded(skip):
+                continue
+            text = unit.folded
+            excepted: List[Tuple[int, int]] = []
+            if self.exceptions is not None:
+                excepted = [(m.start(), m.end()) for m in self.exceptions.finditer(text)]
+            nav = unit.nav_spans if "navigation" in skip else []
+            for m in self.matcher.finditer(text):
+                s, e = m.start(), m.end()
+                if any(a < e and s < b for a, b in excepted) or any(a <= s and e <= b for a, b in nav):
+                    continue
+                if self.negators is not None and preceded_by(text, s, self.negators, self.opts["negation_window"], self.pseudo):
+                    continue
+                if self.hedges is not None and preceded_by(text, s, self.hedges, 0, None):
+                    continue
+                if self.near_words is not None and not near(text, s, e, self.near_words, self.near_window):
+                    continue
+                if self.opts["questions"] == "skip" and neutral_question(text, s, e):
+                    continue
+                if self.cues is not None:
+                    span = quoted_span(text, s, e)
+                    if span is not None and preceded_by(text, span[0], self.cues, 0, None):
+                        continue
+                yield Finding(unit.position(s), unit.end_position(e), {"match": " ".join(unit.text[s:e].split())})

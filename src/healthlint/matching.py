@@ -1,0 +1,173 @@
+"""Phrase lists compiled into one matcher, and the context tests rules share.
+
+Matching conventions (shared by every rule kind):
+
+* whole words: no letter, digit or ``_`` right before or after a match, and
+  a hyphen or apostrophe between two letters joins words, so ``salt-cured``
+  holds no ``cured`` while a listed ``risk-free`` matches;
+* a space in a phrase matches any run of whitespace, line breaks included;
+* curly and straight apostrophes and hyphen variants are interchangeable
+  (the text is folded by :func:`healthlint.prose.fold` before matching);
+* case-insensitive unless asked otherwise, without changing the text's length.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, List, Optional, Pattern, Sequence, Tuple
+
+BEFORE = r"(?<!\w)(?<!\w[-'])"
+AFTER = r"(?!\w)(?![-']\w)"
+_WORD = re.compile(r"[\w'-]+")
+_TOKEN = re.compile(r"\S+")
+# Clause boundaries for negation and hedging look-back.
+_CLAUSE = re.compile(r"[.;:!?()\u2014\u2013]|,\s|\bbut\b|\bhowever\b|\balthough\b", re.I)
+
+
+def phrase_regex(phrase: str) -> str:
+    """Regex source for one phrase (no word boundaries): words joined by ``\\s+``."""
+    parts = []
+    for word in fold_phrase(phrase).split():
+        parts.append(re.escape(word).replace("'", "'"))
+    return r"\s+".join(parts)
+
+
+def fold_phrase(phrase: str) -> str:
+    from .prose import fold
+
+    return fold(phrase)
+
+
+def compile_phrases(
+    phrases: Sequence[str], patterns: Sequence[str] = (), case_sensitive: bool = False, boundaries: bool = True
+) -> Optional[Pattern[str]]:
+    """One regex for a whole phrase list (longest phrases first), or None when empty.
+
+    ``patterns`` are regular expressions added as they are (already validated).
+    """
+    alternatives = [phrase_regex(p) for p in sorted(set(phrases), key=len, reverse=True) if p.strip()]
+    alternatives += [f"(?:{p})" for p in patterns]
+    if not alternatives:
+        return None
+    body = "|".join(alternatives)
+    source = f"{BEFORE}(?:{body}){AFTER}" if boundaries else f"(?:{body})"
+    if not patterns:
+        # A first-character class lets the regex engine skip most positions quickly.
+        firsts = {fold_phrase(p.strip())[0] for p in phrases if p.strip()}
+        chars = set()
+        for c in firsts:
+            chars.update({c, c.lower(), c.upper()} if not case_sensitive else {c})
+        source = "(?=[" + "".join(re.escape(c) for c in sorted(chars)) + "])" + source
+    flags = 0 if case_sensitive else re.IGNORECASE
+    return re.compile(source, flags)
+
+
+_BOUNDARY_CHARS = ".;:!?()\u2014\u2013"
+_CONJUNCTION = re.compile(r"\b(?:but|however|although)\b", re.I)
+
+
+def clause_before(text: str, start: int, limit: int = 120) -> str:
+    """The text of the clause that ends at ``start`` (at most ``limit`` characters back)."""
+    lo = max(0, start - limit)
+    cut = max(text.rfind(c, lo, start) for c in _BOUNDARY_CHARS)
+    comma = text.rfind(", ", lo, start)
+    cut = max(cut + 1 if cut >= 0 else lo, comma + 2 if comma >= 0 else lo, lo)
+    window = text[cut:start]
+    last = None
+    for last in _CONJUNCTION.finditer(window):
+        pass
+    if last is not None:
+        window = window[last.end() :]
+    return window
+
+
+def clause_after(text: str, end: int, limit: int = 120) -> str:
+    window = text[end : end + limit]
+    m = _CLAUSE.search(window)
+    return window[: m.start()] if m else window
+
+
+def words(text: str) -> List[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def preceded_by(
+    text: str, start: int, cues: Optional[Pattern[str]], window: int, pseudo: Optional[Pattern[str]] = None
+) -> bool:
+    """True when a cue phrase occurs among the last ``window`` words of the clause before ``start``."""
+    if cues is None:
+        return False
+    clause = clause_before(text, start)
+    tokens = list(_TOKEN.finditer(clause))
+    if window and len(tokens) > window:
+        clause = clause[tokens[-window].start() :]
+    if pseudo is not None:
+        clause = pseudo.sub(" ", clause)
+    return cues.search(clause) is not None
+
+
+def near(text: str, start: int, end: int, targets: Pattern[str], window: int) -> bool:
+    """True when ``targets`` matches within ``window`` words before or after ``[start, end)`` in the same clause."""
+    before = clause_before(text, start)
+    tb = list(_TOKEN.finditer(before))
+    if window and len(tb) > window:
+        before = before[tb[-window].start() :]
+    after = clause_after(text, end)
+    ta = list(_TOKEN.finditer(after))
+    if window and len(ta) > window:
+        after = after[: ta[window - 1].end()]
+    return bool(targets.search(before) or targets.search(after))
+
+
+_OPEN_QUOTES = "\u201c\""
+_CLOSE_QUOTES = "\u201d\""
+
+
+def quoted_span(text: str, start: int, end: int) -> Optional[Tuple[int, int]]:
+    """The ``(open, close)`` indexes of double quotes around ``[start, end)`` in the same sentence, if any."""
+    lo = max(0, start - 200)
+    open_at = -1
+    for i in range(start - 1, lo - 1, -1):
+        ch = text[i]
+        if ch in ".!?\n" and i < start - 1 and text[i + 1 : i + 2] == " ":
+            break
+        if ch in _OPEN_QUOTES:
+            open_at = i
+            break
+        if ch in "\u201d":
+            return None
+    if open_at < 0:
+        return None
+    straight = text[open_at] == '"'
+    if straight and text[lo:open_at].count('"') % 2 == 1:
+        return None  # that straight quote closes an earlier quotation
+    for j in range(end, min(len(text), end + 200)):
+        if text[j] in _CLOSE_QUOTES:
+            return open_at, j
+    return None
+
+
+def cue_regex(cues: Iterable[str]) -> Optional[Pattern[str]]:
+    return compile_phrases(list(cues))
+
+
+_INTERROGATIVES = {
+    "is", "are", "was", "were", "can", "could", "does", "do", "did", "will", "would", "should",
+    "has", "have", "may", "might", "which", "what", "who", "whether",
+}
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
+
+
+def neutral_question(text: str, start: int, end: int) -> bool:
+    """True when ``[start, end)`` sits in a yes/no or open question ("Is ketamine safe?").
+
+    "Why"/"How" questions presume the claim and are not neutral.
+    """
+    lo = max(0, start - 200)
+    for m in _SENTENCE_END.finditer(text, lo, start):
+        lo = m.end()
+    m = _SENTENCE_END.search(text, end, end + 200)
+    if m is None or text[m.start()] != "?":
+        return False
+    first = re.match(r"\W*([\w']+)", text[lo:start + 1])
+    return bool(first) and first.group(1).lower() in _INTERROGATIVES

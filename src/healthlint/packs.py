@@ -1,0 +1,291 @@
+"""Rule packs: YAML files of rules, validated at load.
+
+A pack file holds ``pack`` (its name), ``description``, ``enabled`` (on by
+default or only when selected), optional ``lists`` (named word lists that
+rule options reference as ``"@name"``), ``defaults`` (options per rule kind
+for every rule of the pack) and ``rules``. A rule has ``id``
+(``pack.rule-name``), ``kind``, ``severity``, ``message`` and
+``suggestion`` (``{match}`` is the matched text), ``description``,
+``source`` (the guidance it comes from), ``examples`` (``trigger`` and
+``ok`` texts; ``[[...]]`` in a trigger marks the expected span) and the
+kind's options.
+
+Every problem raises :class:`healthlint.errors.HealthlintError` naming the
+file, line and key; several problems are reported together.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import jsonschema
+
+from .diagnostic import SEVERITIES
+from .errors import HealthlintError, HealthlintErrors
+from .kinds import RuleKind, kinds
+from .yamlpos import Marks, load_file
+
+ID_PATTERN = r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$"
+PACK_KEYS = {
+    "pack": {"type": "string", "pattern": r"^[a-z][a-z0-9-]*$"},
+    "description": {"type": "string"},
+    "enabled": {"type": "boolean"},
+    "source": {"type": "string"},
+    "lists": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    "defaults": {"type": "object", "additionalProperties": {"type": "object"}},
+    "rules": {"type": "array", "items": {"type": "object"}, "minItems": 1},
+}
+RULE_KEYS = {
+    "id": {"type": "string", "pattern": ID_PATTERN},
+    "kind": {"type": "string"},
+    "severity": {"enum": list(SEVERITIES)},
+    "message": {"type": "string", "minLength": 1},
+    "suggestion": {"type": "string"},
+    "description": {"type": "string", "minLength": 1},
+    "source": {"type": "string"},
+    "enabled": {"type": "boolean"},
+    "examples": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "trigger": {"type": "array", "items": {"type": "string"}},
+            "ok": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+}
+RULE_REQUIRED = ("id", "kind", "severity", "message", "description")
+
+
+@dataclass
+class Rule:
+    """One rule of a pack, with its compiled kind.
+
+    Attributes:
+        id: ``pack.rule-name``. pack: the pack's name.
+        severity: default severity (configuration may override it).
+        enabled: on by default (else only when selected by id or prefix).
+        checker: the :class:`~healthlint.kinds.base.RuleKind` instance.
+        file, line: where the rule is defined (1-based line).
+    """
+
+    id: str
+    pack: str
+    kind: str
+    severity: str
+    message: str
+    suggestion: str
+    description: str
+    source: str
+    examples: Dict[str, List[str]]
+    enabled: bool
+    options: Dict[str, Any]
+    file: str
+    line: int
+    checker: Optional[RuleKind] = None
+
+
+@dataclass
+class Pack:
+    name: str
+    description: str
+    enabled: bool
+    file: str
+    rules: List[Rule] = field(default_factory=list)
+
+
+def builtin_pack_dir() -> Path:
+    """The folder of the built-in packs: ``healthlint/_rules`` in a wheel, ``rules/`` in a checkout."""
+    here = Path(__file__).resolve().parent
+    shipped = here / "_rules"
+    if shipped.is_dir():
+        return shipped
+    return here.parent.parent / "rules"
+
+
+def builtin_pack_files() -> List[Path]:
+    folder = builtin_pack_dir()
+    if not folder.is_dir():
+        raise HealthlintError(f"built-in rule packs not found in {folder}")
+    return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
+
+
+def _did_you_mean(word: str, options: List[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def check_keys(data: Dict[str, Any], allowed: List[str], marks: Marks, path: Tuple[Any, ...], what: str) -> List[HealthlintError]:
+    """Errors for keys of ``data`` not in ``allowed``, with a did-you-mean hint."""
+    errors = []
+    for key in data:
+        if key not in allowed:
+            errors.append(marks.error(path + (key,), f"unknown {what} key '{key}'{_did_you_mean(str(key), allowed)}"))
+    return errors
+
+
+def schema_errors(data: Any, schema: Dict[str, Any], marks: Marks, path: Tuple[Any, ...]) -> List[HealthlintError]:
+    """Type errors from JSON Schema validation, each at the offending value."""
+    errors = []
+    validator = jsonschema.Draft7Validator(schema)
+    for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        where = path + tuple(err.absolute_path)
+        if err.validator == "additionalProperties":
+            allowed = list(err.schema.get("properties", {}))
+            extra = [k for k in err.instance if k not in allowed]
+            for k in extra:
+                errors.append(marks.error(where + (k,), f"unknown key '{k}'{_did_you_mean(str(k), allowed)}"))
+            continue
+        errors.append(marks.error(where, err.message, at_value=True))
+    return errors
+
+
+def load_pack(path: str) -> Pack:
+    """Load and validate one pack file.
+
+    Raises:
+        HealthlintError: on unreadable YAML, unknown keys, wrong types, bad
+            regular expressions or an unknown kind (all problems are listed).
+    """
+    data, marks = load_file(path)
+    if not isinstance(data, dict):
+        raise HealthlintError("a rule pack must be a mapping with 'pack' and 'rules'", path, 1, 1)
+    errors = check_keys(data, list(PACK_KEYS), marks, (), "pack")
+    errors += schema_errors(data, {"type": "object", "properties": PACK_KEYS, "required": ["pack", "rules"]}, marks, ())
+    if errors:
+        raise HealthlintErrors(errors)
+    name = data["pack"]
+    lists: Dict[str, List[str]] = data.get("lists", {})
+    defaults: Dict[str, Dict[str, Any]] = data.get("defaults", {})
+    registry = kinds()
+    for kind_name in defaults:
+        if kind_name not in registry:
+            errors.append(marks.error(("defaults", kind_name), f"unknown rule kind '{kind_name}'{_did_you_mean(kind_name, list(registry))}"))
+    pack = Pack(name, data.get("description", ""), data.get("enabled", True), path)
+    seen: Dict[str, int] = {}
+    for i, raw in enumerate(data["rules"]):
+        where = ("rules", i)
+        try:
+            rule = _load_rule(raw, name, pack.enabled, lists, defaults, registry, marks, where, path)
+        except HealthlintErrors as exc:
+            errors += exc.errors
+            continue
+        except HealthlintError as exc:
+            errors.append(exc)
+            continue
+        if rule.id in seen:
+            errors.append(marks.error(where + ("id",), f"duplicate rule id '{rule.id}'", at_value=True))
+        seen[rule.id] = i
+        pack.rules.append(rule)
+    if errors:
+        raise HealthlintErrors(errors)
+    return pack
+
+
+def _expand_lists(value: Any, lists: Dict[str, List[str]], marks: Marks, path: Tuple[Any, ...]) -> Any:
+    if isinstance(value, list):
+        out: List[Any] = []
+        for j, item in enumerate(value):
+            if isinstance(item, str) and item.startswith("@") and len(item) > 1:
+                if item[1:] not in lists:
+                    raise marks.error(path + (j,), f"unknown list '{item}'{_did_you_mean(item[1:], list(lists))}", at_value=True)
+                out.extend(lists[item[1:]])
+            else:
+                out.append(_expand_lists(item, lists, marks, path + (j,)))
+        return out
+    if isinstance(value, dict):
+        return {k: _expand_lists(v, lists, marks, path + (k,)) for k, v in value.items()}
+    return value
+
+
+def _load_rule(
+    raw: Any,
+    pack: str,
+    pack_enabled: bool,
+    lists: Dict[str, List[str]],
+    defaults: Dict[str, Dict[str, Any]],
+    registry: Dict[str, Any],
+    marks: Marks,
+    where: Tuple[Any, ...],
+    file: str,
+) -> Rule:
+    if not isinstance(raw, dict):
+        raise marks.error(where, "a rule must be a mapping", at_value=True)
+    kind_name = raw.get("kind")
+    if not isinstance(kind_name, str) or kind_name not in registry:
+        hint = _did_you_mean(str(kind_name), list(registry)) if kind_name else ""
+        raise marks.error(where + ("kind",), f"unknown rule kind '{kind_name}'{hint}; known: {', '.join(sorted(registry))}")
+    kind_cls = registry[kind_name]
+    allowed = list(RULE_KEYS) + list(kind_cls.options)
+    errors = check_keys(raw, allowed, marks, where, "rule")
+    merged = copy.deepcopy(defaults.get(kind_name, {}))
+    merged.update(raw)
+    schema = {
+        "type": "object",
+        "properties": {**RULE_KEYS, **kind_cls.options},
+        "required": list(RULE_REQUIRED) + list(kind_cls.required),
+    }
+    errors += [e for e in schema_errors(merged, schema, marks, where) if "unknown key" not in e.message]
+    if errors:
+        raise HealthlintErrors(errors)
+    rule_id = raw["id"]
+    if not rule_id.startswith(pack + "."):
+        raise marks.error(where + ("id",), f"rule id '{rule_id}' must start with the pack name '{pack}.'", at_value=True)
+    options: Dict[str, Any] = {}
+    for key, spec in kind_cls.options.items():
+        if key in merged:
+            options[key] = _expand_lists(merged[key], lists, marks, where + (key,))
+        elif "default" in spec:
+            options[key] = copy.deepcopy(spec["default"])
+    rule = Rule(
+        id=rule_id,
+        pack=pack,
+        kind=kind_name,
+        severity=raw["severity"],
+        message=raw["message"],
+        suggestion=raw.get("suggestion", ""),
+        description=raw["description"],
+        source=raw.get("source", ""),
+        examples=raw.get("examples", {}),
+        enabled=raw.get("enabled", pack_enabled),
+        options=options,
+        file=file,
+        line=marks.key(where)[0],
+    )
+    rule.checker = kind_cls(rule, options, marks, where)
+    return rule
+
+
+def load_packs(paths: List[str]) -> List[Pack]:
+    """Load several packs; a pack name used twice is an error."""
+    packs: List[Pack] = []
+    names: Dict[str, str] = {}
+    errors: List[HealthlintError] = []
+    for p in paths:
+        try:
+            pack = load_pack(p)
+        except HealthlintErrors as exc:
+            errors += exc.errors
+            continue
+        except HealthlintError as exc:
+            errors.append(exc)
+            continue
+        if pack.name in names:
+            errors.append(HealthlintError(f"pack '{pack.name}' is already defined in {names[pack.name]}", p, 1, 1, "pack"))
+            continue
+        names[pack.name] = p
+        packs.append(pack)
+    if errors:
+        raise HealthlintErrors(errors)
+    return packs
+
+
+def relpath(path: str) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover (Windows, other drive)
+        return path

@@ -1,0 +1,137 @@
+"""Prose units: the reader-visible text of a document, as rule kinds see it.
+
+A :class:`ProseUnit` is one block of text (a paragraph, a heading, a table
+cell, an image's alt text, a footnote body, or a front matter field) with
+its scope, whether it sits in the reference list, the spans of navigation
+links (Previous/Next) inside it, and a way to turn a character index into a
+1-based ``(line, column)`` of the file.
+
+Scopes: ``heading``, ``body`` (paragraphs, list items, block quotes),
+``table``, ``alt``, ``footnote``, ``front_matter``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, List, Optional, Pattern, Sequence, Tuple
+
+from .frontmatter import field_prose
+from .parsing.tree import ProseBlock
+
+if TYPE_CHECKING:
+    from .document import Document
+
+SCOPES = ("heading", "body", "table", "alt", "footnote", "front_matter")
+EXCLUSIONS = ("references", "navigation")
+
+# Characters interchangeable for matching, mapped one to one so the text keeps its length.
+_FOLD = str.maketrans(
+    {
+        "\u2019": "'",  # right single quotation mark (curly apostrophe)
+        "\u2018": "'",
+        "\u02bc": "'",  # modifier letter apostrophe
+        "\u2032": "'",
+        "\u2010": "-",  # hyphen
+        "\u2011": "-",  # non-breaking hyphen
+        "\u2012": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2007": " ",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Fold curly apostrophes, hyphen variants and no-break spaces (length unchanged)."""
+    return text.translate(_FOLD)
+
+
+@dataclass
+class ProseUnit:
+    """One block of reader-visible text.
+
+    Attributes:
+        text: the rendered text (see :class:`healthlint.parsing.tree.ProseBlock`).
+        folded: :func:`fold` of ``text``, same length, used for matching.
+        scope: one of :data:`SCOPES`.
+        in_references: the block sits under a reference-list heading.
+        nav_spans: ``(start, end)`` indexes of Previous/Next link texts.
+        field: the front matter key for ``front_matter`` units.
+        index: the top-level block number (1-based; 0 for front matter).
+    """
+
+    document: "Document"
+    text: str
+    scope: str
+    block: Optional[ProseBlock] = None
+    positions: Optional[List[Tuple[int, int]]] = None
+    in_references: bool = False
+    nav_spans: List[Tuple[int, int]] = field(default_factory=list)
+    field: str = ""
+    index: int = 0
+    folded: str = ""
+
+    def __post_init__(self) -> None:
+        self.folded = fold(self.text)
+
+    def position(self, i: int) -> Tuple[int, int]:
+        """1-based ``(line, column)`` of character ``i``."""
+        if self.block is not None:
+            return self.document.body_position(self.block.offset(i))
+        assert self.positions is not None
+        return self.positions[i]
+
+    def end_position(self, j: int) -> Tuple[int, int]:
+        """1-based ``(line, column)`` just after character ``j - 1`` (exclusive end)."""
+        line, col = self.position(j - 1)
+        return line, col + 1
+
+    def excluded(self, skip: Sequence[str]) -> bool:
+        return "references" in skip and self.in_references
+
+
+def build_units(
+    document: "Document",
+    front_matter_fields: Sequence[str],
+    reference_headings: Pattern[str],
+    nav_text: Pattern[str],
+) -> List[ProseUnit]:
+    """All prose units of a document, front matter fields first, then the body in source order."""
+    units: List[ProseUnit] = []
+    fm = document.front_matter
+    if fm is not None and front_matter_fields:
+        for key, text, positions in field_prose(fm, list(front_matter_fields)):
+            units.append(ProseUnit(document, text, "front_matter", positions=positions, field=key))
+    for block in document.parsed.blocks:
+        scope = _scope_of(block)
+        in_refs = any(reference_headings.search(_heading_key(h)) for h in block.sections)
+        nav = []
+        for mark in block.marks:
+            if mark.kind == "link" and nav_text.search(block.text[mark.start : mark.end]):
+                nav.append((mark.start, mark.end))
+        units.append(
+            ProseUnit(document, block.text, scope, block=block, in_references=in_refs, nav_spans=nav, index=block.index)
+        )
+    return units
+
+
+def _scope_of(block: ProseBlock) -> str:
+    if block.kind == "heading":
+        return "heading"
+    if block.kind == "alt":
+        return "alt"
+    if "table" in block.containers:
+        return "table"
+    if "footnote" in block.containers:
+        return "footnote"
+    return "body"
+
+
+_HEADING_NUMBER = re.compile(r"^\s*(?:\d+[.)]?\s*)?")
+
+
+def _heading_key(text: str) -> str:
+    """A heading's text without numbering, emphasis leftovers or a trailing colon."""
+    text = _HEADING_NUMBER.sub("", text)
+    return text.strip().rstrip(":").strip()

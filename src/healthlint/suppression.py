@@ -1,0 +1,115 @@
+"""Suppression comments in posts.
+
+Only real HTML comments count (block or inline; never text in code)::
+
+    <!-- healthlint-disable [RULE ...] [-- reason] -->
+    <!-- healthlint-enable [RULE ...] -->
+    <!-- healthlint-disable-next-line [RULE ...] [-- reason] -->
+    <!-- healthlint-disable-line [RULE ...] [-- reason] -->
+
+RULE is a rule id (``claims.guarantee``) or a pack prefix (``claims``);
+several are separated by commas or spaces; none means every rule.
+``disable-next-line`` covers the next physical line after the comment, so
+a blank line after it leaves the following text unsuppressed.
+``disable`` lasts until a matching ``enable`` or the end of the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, List, Optional, Tuple
+
+from .diagnostic import Diagnostic
+
+if TYPE_CHECKING:
+    from .document import Document
+
+_DIRECTIVE = re.compile(r"^\s*healthlint-(disable-next-line|disable-line|disable|enable)(?=\s|$)(.*)$", re.S)
+_RULE = re.compile(r"^(?:all|[a-z][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)?)$")
+
+Pos = Tuple[int, int]
+
+
+def _covers(selectors: Optional[List[str]], rule: str) -> bool:
+    if selectors is None:
+        return True
+    return any(s == "all" or rule == s or rule.startswith(s + ".") for s in selectors)
+
+
+@dataclass
+class Directive:
+    action: str
+    rules: Optional[List[str]]  # None: every rule
+    start: Pos  # 1-based position of "<!--"
+    end: Pos  # 1-based position of the comment's last character
+    reason: str = ""
+
+
+@dataclass
+class Suppressions:
+    """The directives of one document.
+
+    ``events`` are ``(position, disable?, rules)`` in source order; the last
+    event before a diagnostic that covers its rule decides. ``lines`` are
+    whole lines switched off by ``disable-next-line``/``disable-line``.
+    """
+
+    directives: List[Directive] = field(default_factory=list)
+    events: List[Tuple[Pos, bool, Optional[List[str]]]] = field(default_factory=list)
+    lines: List[Tuple[Optional[List[str]], int]] = field(default_factory=list)
+
+    def suppressed(self, diag: Diagnostic) -> bool:
+        """True when a directive covers the diagnostic's start for its rule."""
+        for rules, line in self.lines:
+            if diag.line == line and _covers(rules, diag.rule):
+                return True
+        pos = (diag.line, diag.column)
+        off = False
+        for at, disable, rules in self.events:
+            if at > pos:
+                break
+            if _covers(rules, diag.rule):
+                off = disable
+        return off
+
+
+def parse_directive(text: str) -> Optional[Tuple[str, Optional[List[str]], str]]:
+    """``(action, rules or None, reason)`` for a comment's text, or None when it is no directive."""
+    m = _DIRECTIVE.match(text)
+    if not m:
+        return None
+    rest = m.group(2).strip()
+    reason = ""
+    if "--" in rest:
+        rest, reason = rest.split("--", 1)
+        reason = reason.strip()
+    tokens = [t for t in re.split(r"[\s,]+", rest.strip()) if t]
+    rules = [t for t in tokens if _RULE.match(t)]
+    if len(rules) != len(tokens):
+        # words that are not rule ids: read them as the reason (``disable claims: quoting the FDA``)
+        first_bad = next(i for i, t in enumerate(tokens) if not _RULE.match(t))
+        rules = tokens[:first_bad]
+        reason = (" ".join(tokens[first_bad:]) + (" " + reason if reason else "")).strip()
+    return m.group(1), (rules or None), reason
+
+
+def collect(document: "Document") -> Suppressions:
+    """Read the directives of a parsed document."""
+    sup = Suppressions()
+    for comment in sorted(document.parsed.comments, key=lambda c: c.start):
+        parsed = parse_directive(comment.text)
+        if parsed is None:
+            continue
+        action, rules, reason = parsed
+        start = document.body_position(comment.start)
+        end = document.body_position(comment.end)
+        sup.directives.append(Directive(action, rules, start, end, reason))
+        if action == "disable-next-line":
+            sup.lines.append((rules, end[0] + 1))
+        elif action == "disable-line":
+            for line in range(start[0], end[0] + 1):
+                sup.lines.append((rules, line))
+        else:
+            sup.events.append((start, action == "disable", rules))
+    return sup

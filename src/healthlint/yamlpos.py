@@ -1,0 +1,98 @@
+"""Load YAML (safe loading only) and remember where every key and value sits.
+
+:func:`load` returns the data and a :class:`Marks` table that maps a key
+path such as ``("rules", 2, "phrases")`` to a 1-based ``(line, column)``,
+so configuration and rule pack errors can name the file, line and key.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Tuple
+
+import yaml
+
+from .errors import HealthlintError
+
+Path = Tuple[Any, ...]
+
+
+class Marks:
+    """Positions of keys and values in a YAML file (1-based lines and columns)."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.keys: Dict[Path, Tuple[int, int]] = {}
+        self.values: Dict[Path, Tuple[int, int]] = {}
+
+    def key(self, path: Path) -> Tuple[int, int]:
+        """Position of the key that ends ``path`` (or of the nearest known parent)."""
+        while path:
+            if path in self.keys:
+                return self.keys[path]
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return (1, 1)
+
+    def value(self, path: Path) -> Tuple[int, int]:
+        """Position of the value at ``path`` (or of the nearest known parent)."""
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return (1, 1)
+
+    def error(self, path: Path, message: str, at_value: bool = False) -> HealthlintError:
+        line, col = self.value(path) if at_value else self.key(path)
+        key = ".".join(str(p) for p in path if not isinstance(p, int)) if path else ""
+        return HealthlintError(message, self.file, line, col, key)
+
+
+def _walk(node: yaml.Node, path: Path, marks: Marks) -> None:
+    marks.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            sub = path + (key,)
+            marks.keys[sub] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            _walk(value_node, sub, marks)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, path + (i,), marks)
+
+
+def load(text: str, file: str) -> Tuple[Any, Marks]:
+    """Parse YAML text safely.
+
+    Raises:
+        HealthlintError: naming ``file``, the line and column of a syntax error.
+    """
+    marks = Marks(file)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise HealthlintError(f"invalid YAML: {problem}", file, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0)
+    if node is not None:
+        _walk(node, (), marks)
+    return data, marks
+
+
+def load_file(path: str) -> Tuple[Any, Marks]:
+    """Read and parse a YAML file (UTF-8).
+
+    Raises:
+        HealthlintError: when the file cannot be read, decoded or parsed.
+    """
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise HealthlintError(f"cannot read file: {exc.strerror or exc}", path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise HealthlintError(f"not valid UTF-8 (byte offset {exc.start})", path)
+    return load(text, path)
