@@ -107,7 +107,7 @@ def preceded_by(
 
 
 def near(text: str, start: int, end: int, targets: Pattern[str], window: int) -> bool:
-    """True when ``targets`` matches within ``window`` words before or after ``[start, end)`` in the same clause."""
+    """True when ``targets`` matches the match itself or within ``window`` words around it in the same clause."""
     before = clause_before(text, start)
     tb = list(_TOKEN.finditer(before))
     if window and len(tb) > window:
@@ -116,7 +116,7 @@ def near(text: str, start: int, end: int, targets: Pattern[str], window: int) ->
     ta = list(_TOKEN.finditer(after))
     if window and len(ta) > window:
         after = after[: ta[window - 1].end()]
-    return bool(targets.search(before) or targets.search(after))
+    return bool(targets.search(before + " " + text[start:end] + " " + after))
 
 
 _OPEN_QUOTES = "\u201c\""
