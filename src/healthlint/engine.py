@@ -21,6 +21,7 @@ from .diagnostic import Diagnostic, severity_rank
 from .document import DecodeError, Document, decode
 from .errors import HealthlintError
 from .kinds import Finding
+from .language import detect as detect_language
 from .packs import Pack, Rule, builtin_pack_files, load_packs
 from .prose import ProseUnit, build_units
 from .suppression import collect
@@ -261,8 +262,11 @@ class Linter:
         ignored = self._per_file_ignores(display)
         ctx = DocumentContext(self, document)
         found: List[Diagnostic] = []
+        language = detect_language(document)
         for rule in self.span_rules + self.doc_rules:
             if any(matches(s, rule.id) for s in ignored):
+                continue
+            if language and rule.languages and language not in rule.languages:
                 continue
             assert rule.checker is not None
             severity = self.severity_of(rule)

@@ -6,6 +6,7 @@ rule options reference as ``"@name"``), ``defaults`` (options per rule kind
 for every rule of the pack) and ``rules``. A rule has ``id``
 (``pack.rule-name``), ``kind``, ``severity``, ``message`` and
 ``suggestion`` (``{match}`` is the matched text), ``description``,
+``languages`` (the post languages the wording is for; a pack-level default),
 ``source`` (the guidance it comes from), ``examples`` (``trigger`` and
 ``ok`` texts; ``[[...]]`` in a trigger marks the expected span) and the
 kind's options.
@@ -36,6 +37,7 @@ PACK_KEYS = {
     "description": {"type": "string"},
     "enabled": {"type": "boolean"},
     "source": {"type": "string"},
+    "languages": {"type": "array", "items": {"type": "string", "pattern": "^[a-z]{2,3}$"}},
     "lists": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
     "defaults": {"type": "object", "additionalProperties": {"type": "object"}},
     "rules": {"type": "array", "items": {"type": "object"}, "minItems": 1},
@@ -49,6 +51,7 @@ RULE_KEYS = {
     "description": {"type": "string", "minLength": 1},
     "source": {"type": "string"},
     "enabled": {"type": "boolean"},
+    "languages": {"type": "array", "items": {"type": "string", "pattern": "^[a-z]{2,3}$"}},
     "examples": {
         "type": "object",
         "additionalProperties": False,
@@ -87,6 +90,7 @@ class Rule:
     file: str
     line: int
     checker: Optional[RuleKind] = None
+    languages: List[str] = field(default_factory=list)  # empty: every language
 
 
 @dataclass
@@ -171,6 +175,8 @@ def load_pack(path: str) -> Pack:
         where = ("rules", i)
         try:
             rule = _load_rule(raw, name, pack.enabled, lists, defaults, registry, marks, where, path)
+            if "languages" not in raw:
+                rule.languages = list(data.get("languages", []))
         except HealthlintErrors as exc:
             errors += exc.errors
             continue
@@ -255,6 +261,7 @@ def _load_rule(
         options=options,
         file=file,
         line=marks.key(where)[0],
+        languages=list(raw.get("languages", [])),
     )
     rule.checker = kind_cls(rule, options, marks, where)
     return rule

@@ -48,7 +48,8 @@ class PhraseKind(RuleKind):
         hedged / hedges: ``ignore`` drops uses after a hedge ("may").
         quoted_mentions / mention_cues: drop quoted mentions after a cue.
         near: ``{words: [...], window: N}``: only matches with one of the
-            words within N words in the same clause.
+            words within N words in the same clause (the match itself counts).
+        unless_near: the opposite: skip matches with one of the words nearby.
         scopes / skip: where the rule looks.
     """
 
@@ -81,6 +82,16 @@ class PhraseKind(RuleKind):
             },
             "description": "Only flag a match with one of these words nearby in the same clause.",
         },
+        "unless_near": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["words"],
+            "properties": {
+                "words": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                "window": {"type": "integer", "minimum": 1, "maximum": 30, "default": 6},
+            },
+            "description": "Skip a match with one of these words nearby in the same clause (it is about something else).",
+        },
         **scope_options(),
     }
 
@@ -105,6 +116,11 @@ class PhraseKind(RuleKind):
         if "near" in o and o["near"]:
             self.near_words = compile_phrases(o["near"]["words"])
             self.near_window = o["near"].get("window", 6)
+        self.unless_words: Optional[Pattern[str]] = None
+        self.unless_window = 0
+        if "unless_near" in o and o["unless_near"]:
+            self.unless_words = compile_phrases(o["unless_near"]["words"])
+            self.unless_window = o["unless_near"].get("window", 6)
 
     def check(self, ctx: Any) -> Iterator[Finding]:
         assert self.matcher is not None
@@ -126,6 +142,8 @@ class PhraseKind(RuleKind):
                 if self.hedges is not None and preceded_by(text, s, self.hedges, 0, None):
                     continue
                 if self.near_words is not None and not near(text, s, e, self.near_words, self.near_window):
+                    continue
+                if self.unless_words is not None and near(text, s, e, self.unless_words, self.unless_window):
                     continue
                 if self.opts["questions"] == "skip" and neutral_question(text, s, e):
                     continue

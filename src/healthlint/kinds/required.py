@@ -25,7 +25,9 @@ class RequiredKind(RuleKind):
         phrases / patterns: accepted wording (phrases are whole-word and
             whitespace-flexible; patterns are regular expressions).
         within: ``{first: N}`` or ``{last: N}`` top-level blocks.
-        when: ``{mentions: [...], rules: [...]}``; without it the rule applies to every post.
+        when: ``{mentions: [...], min_mentions: N, rules: [...]}``: the post mentions
+            the words at least N times, or one of the rules fires; without
+            ``when`` the rule applies to every post.
         scopes: where accepted wording may stand.
     """
 
@@ -47,8 +49,23 @@ class RequiredKind(RuleKind):
             "properties": {
                 "mentions": {"type": "array", "items": {"type": "string"}},
                 "rules": {"type": "array", "items": {"type": "string"}},
+                "min_mentions": {"type": "integer", "minimum": 1, "default": 1},
             },
             "description": "Apply only to posts that mention one of these words or where one of these rules fires.",
+        },
+        "front_matter": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["key"],
+                "properties": {"key": {"type": "string"}, "value": {"type": "string"}},
+            },
+            "description": (
+                "Front matter that satisfies the rule (a theme that renders the wording): a top-level key "
+                "matching 'key' (regex, whole key) whose value matches 'value' (regex; default: any value but "
+                "false/no/empty)."
+            ),
         },
         **scope_options(),
     }
@@ -67,9 +84,28 @@ class RequiredKind(RuleKind):
         when = o.get("when") or {}
         self.mentions = compile_phrases(when.get("mentions", []))
         self.when_rules: List[str] = when.get("rules", [])
+        self.min_mentions: int = when.get("min_mentions", 1)
         self.conditional = bool(when)
+        self.front_matter = []
+        for i, item in enumerate(o.get("front_matter", [])):
+            key = self.compile_regex(item["key"], "front_matter", i)
+            value = self.compile_regex(item.get("value", r"(?!(?:false|no|off|0)$).+"), "front_matter", i)
+            self.front_matter.append((key, value))
+
+    def _front_matter_satisfies(self, ctx: Any) -> bool:
+        fm = ctx.document.front_matter
+        if not self.front_matter or fm is None or not isinstance(fm.data, dict):
+            return False
+        for name, value in fm.data.items():
+            text = "true" if value is True else "false" if value is False else str(value) if value is not None else ""
+            for key_re, value_re in self.front_matter:
+                if key_re.fullmatch(str(name)) and value_re.fullmatch(text.strip()):
+                    return True
+        return False
 
     def check(self, ctx: Any) -> Iterator[Finding]:
+        if self._front_matter_satisfies(ctx):
+            return
         units = [u for u in ctx.units if u.scope in self.opts["scopes"] and not u.excluded(self.opts["skip"])]
         if self.conditional and not self._on_topic(ctx):
             return
@@ -87,9 +123,12 @@ class RequiredKind(RuleKind):
 
     def _on_topic(self, ctx: Any) -> bool:
         if self.mentions is not None:
+            count = 0
             for unit in ctx.units:
                 if unit.in_references:
                     continue
-                if self.mentions.search(unit.folded):
-                    return True
+                for _ in self.mentions.finditer(unit.folded):
+                    count += 1
+                    if count >= self.min_mentions:
+                        return True
         return any(ctx.rule_fires(prefix) for prefix in self.when_rules)
