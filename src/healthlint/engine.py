@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .config import Config
-from .diagnostic import Diagnostic, severity_rank
+from .diagnostic import SEVERITIES, Diagnostic, severity_rank
 from .document import DecodeError, Document, decode
 from .errors import HealthlintError
 from .kinds import Finding
@@ -271,6 +271,12 @@ class Linter:
             assert rule.checker is not None
             severity = self.severity_of(rule)
             for f in rule.checker.check(ctx):
+                if f.lower:
+                    rank = severity_rank(severity) - f.lower
+                    if rank < 0:
+                        continue
+                    found.append(self._diagnostic(display, rule, SEVERITIES[rank], f))
+                    continue
                 found.append(self._diagnostic(display, rule, severity, f))
         if found:
             sup = collect(document)

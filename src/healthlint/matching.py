@@ -153,7 +153,7 @@ def cue_regex(cues: Iterable[str]) -> Optional[Pattern[str]]:
 
 _INTERROGATIVES = {
     "is", "are", "was", "were", "can", "could", "does", "do", "did", "will", "would", "should",
-    "has", "have", "may", "might", "which", "what", "who", "whether",
+    "has", "have", "may", "might", "which", "what", "what's", "who", "whether",
 }
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
 

@@ -35,6 +35,7 @@ class Finding:
     start: Tuple[int, int]
     end: Optional[Tuple[int, int]]
     values: Dict[str, str] = field(default_factory=dict)
+    lower: int = 0  # how many severity levels below the rule's (hedged uses); past info: dropped
 
 
 class RuleKind:

@@ -19,13 +19,13 @@ from ..matching import compile_phrases, near, neutral_question, preceded_by, quo
 from .base import Finding, RuleKind, scope_options, string_list
 
 DEFAULT_NEGATORS = [
-    "no", "not", "never", "cannot", "can't", "can not", "won't", "don't", "doesn't", "didn't",
+    "no", "not", "never", "nothing", "none", "nobody", "no one", "cannot", "can't", "can not", "won't", "don't", "doesn't", "didn't",
     "isn't", "aren't", "wasn't", "weren't", "haven't", "hasn't", "without", "nor", "neither",
     "no longer", "unable to", "couldn't", "shouldn't", "wouldn't", "far from",
 ]
 DEFAULT_PSEUDO_NEGATIONS = ["not only", "not just", "no doubt", "not merely", "never before", "no wonder"]
 DEFAULT_HEDGES = [
-    "may", "might", "could", "can help", "can", "possibly", "potentially", "some patients",
+    "may", "might", "could", "can help", "may help", "possibly", "potentially", "some patients",
     "some people", "studies suggest", "research suggests", "for some",
 ]
 DEFAULT_MENTION_CUES = [
@@ -45,7 +45,8 @@ class PhraseKind(RuleKind):
         exceptions: phrases that contain a match but are fine.
         negation / negators / pseudo_negations / negation_window: silence
             negated uses (the negator among the last N words of the clause).
-        hedged / hedges: ``ignore`` drops uses after a hedge ("may").
+        hedged / hedges: after a hedge ("may"), ``lower`` the severity one
+            level (an info finding is dropped) or ``ignore`` the use.
         quoted_mentions / mention_cues: drop quoted mentions after a cue.
         near: ``{words: [...], window: N}``: only matches with one of the
             words within N words in the same clause (the match itself counts).
@@ -64,8 +65,8 @@ class PhraseKind(RuleKind):
         "pseudo_negations": string_list("Phrases that look negative but are not.", DEFAULT_PSEUDO_NEGATIONS),
         "negation_window": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5,
                             "description": "How many words back a negator may stand."},
-        "hedged": {"enum": ["keep", "ignore"], "default": "keep",
-                   "description": "ignore: skip uses after a hedge such as 'may'."},
+        "hedged": {"enum": ["keep", "lower", "ignore"], "default": "keep",
+                   "description": "After a hedge such as 'may': keep the finding, lower its severity one level, or ignore it."},
         "hedges": string_list("Hedging words.", DEFAULT_HEDGES),
         "quoted_mentions": {"enum": ["skip", "keep"], "default": "skip",
                             "description": "skip: a quoted phrase after a cue such as 'words like' is a mention."},
@@ -109,7 +110,7 @@ class PhraseKind(RuleKind):
         self.exceptions = compile_phrases(o["exceptions"])
         self.negators = compile_phrases(o["negators"]) if o["negation"] else None
         self.pseudo = compile_phrases(o["pseudo_negations"])
-        self.hedges = compile_phrases(o["hedges"]) if o["hedged"] == "ignore" else None
+        self.hedges = compile_phrases(o["hedges"]) if o["hedged"] != "keep" else None
         self.cues = compile_phrases(o["mention_cues"]) if o["quoted_mentions"] == "skip" else None
         self.near_words: Optional[Pattern[str]] = None
         self.near_window = 0
@@ -139,8 +140,11 @@ class PhraseKind(RuleKind):
                     continue
                 if self.negators is not None and preceded_by(text, s, self.negators, self.opts["negation_window"], self.pseudo):
                     continue
+                lower = 0
                 if self.hedges is not None and preceded_by(text, s, self.hedges, 0, None):
-                    continue
+                    if self.opts["hedged"] == "ignore":
+                        continue
+                    lower = 1
                 if self.near_words is not None and not near(text, s, e, self.near_words, self.near_window):
                     continue
                 if self.unless_words is not None and near(text, s, e, self.unless_words, self.unless_window):
@@ -151,4 +155,4 @@ class PhraseKind(RuleKind):
                     span = quoted_span(text, s, e)
                     if span is not None and preceded_by(text, span[0], self.cues, 0, None):
                         continue
-                yield Finding(unit.position(s), unit.end_position(e), {"match": " ".join(unit.text[s:e].split())})
+                yield Finding(unit.position(s), unit.end_position(e), {"match": " ".join(unit.text[s:e].split())}, lower)
