@@ -9,6 +9,7 @@ linted.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from .config import Config
 from .diagnostic import SEVERITIES, Diagnostic, severity_rank
 from .document import DecodeError, Document, decode
-from .errors import HealthlintError
+from .errors import HealthlintError, HealthlintErrors
 from .kinds import Finding
 from .language import detect as detect_language
 from .packs import Pack, Rule, builtin_pack_files, load_packs
@@ -72,6 +73,15 @@ class DocumentContext:
         self.linter = linter
         self.document = document
         self._fires: Dict[str, bool] = {}
+        self._findings: Dict[str, List[Finding]] = {}
+
+    def findings(self, rule: Rule) -> List[Finding]:
+        """A rule's findings on this document, computed once (before suppression and severity changes)."""
+        found = self._findings.get(rule.id)
+        if found is None:
+            assert rule.checker is not None
+            found = self._findings[rule.id] = list(rule.checker.check(self))
+        return found
 
     @cached_property
     def units(self) -> List[ProseUnit]:
@@ -84,7 +94,7 @@ class DocumentContext:
             fired = False
             for rule in self.linter.all_rules:
                 if matches(selector, rule.id) and rule.checker is not None and not rule.checker.document_level:
-                    if next(iter(rule.checker.check(self)), None) is not None:
+                    if self.findings(rule):
                         fired = True
                         break
             self._fires[selector] = fired
@@ -120,28 +130,44 @@ class Linter:
         self.doc_rules = [r for r in self.rules if r.checker is not None and r.checker.document_level]
 
     # selection -------------------------------------------------------------
-    def _check_selectors(self, selectors: Sequence[str], origin: str, key: str) -> None:
+    def _unknown(self, selectors: Sequence[str], origin: str, key: str) -> List[HealthlintError]:
+        errors = []
         for i, sel in enumerate(selectors):
             if not any(matches(sel, r.id) for r in self.all_rules):
+                hint = _close_ids(sel, self.all_rules)
                 if origin == "config":
                     file, line, col = self.config.where(key, i)
-                    raise HealthlintError(f"unknown rule or pack '{sel}'", file, line, col, key)
-                raise HealthlintError(f"unknown rule or pack '{sel}' (see 'healthlint rules')", key=f"--{key}")
+                    errors.append(HealthlintError(f"unknown rule or pack '{sel}'{hint}", file, line, col, key))
+                else:
+                    errors.append(HealthlintError(f"unknown rule or pack '{sel}'{hint} (see 'healthlint rules')", key=f"--{key}"))
+        return errors
 
     def _select(self, select: Optional[Sequence[str]], ignore: Sequence[str], extend: Sequence[str]) -> List[Rule]:
         cfg = self.config
+        errors: List[HealthlintError] = []
         if select is not None:
-            self._check_selectors(select, "cli", "select")
+            if not select:
+                errors.append(HealthlintError("empty selection: give rule ids or pack names (ALL for every rule)", key="--select"))
+            errors += self._unknown(select, "cli", "select")
         if cfg.select is not None:
-            self._check_selectors(cfg.select, "config", "select")
-        self._check_selectors(cfg.extend_select, "config", "extend-select")
-        self._check_selectors(cfg.ignore, "config", "ignore")
-        self._check_selectors(list(extend), "cli", "extend-select")
-        self._check_selectors(list(ignore), "cli", "ignore")
+            errors += self._unknown(cfg.select, "config", "select")
+        errors += self._unknown(cfg.extend_select, "config", "extend-select")
+        errors += self._unknown(cfg.ignore, "config", "ignore")
+        errors += self._unknown(list(extend), "cli", "extend-select")
+        errors += self._unknown(list(ignore), "cli", "ignore")
         for sel in cfg.severity:
             if not any(matches(sel, r.id) for r in self.all_rules):
                 line, col = cfg.marks.key(("severity", sel)) if cfg.marks else (0, 0)
-                raise HealthlintError(f"unknown rule or pack '{sel}'", cfg.file, line, col, "severity")
+                errors.append(HealthlintError(f"unknown rule or pack '{sel}'{_close_ids(sel, self.all_rules)}",
+                                              cfg.file, line, col, f"severity.{sel}"))
+        for _spec, ids, glob in cfg.per_file_ignores:
+            for i, sel in enumerate(ids):
+                if not any(matches(sel, r.id) for r in self.all_rules):
+                    line, col = cfg.marks.value(("per-file-ignores", glob, i)) if cfg.marks else (0, 0)
+                    errors.append(HealthlintError(f"unknown rule or pack '{sel}'{_close_ids(sel, self.all_rules)}",
+                                                  cfg.file, line, col, f"per-file-ignores.{glob}"))
+        if errors:
+            raise HealthlintErrors(errors)
         chosen = select if select is not None else cfg.select
         if chosen is None:
             rules = [r for r in self.all_rules if r.enabled]
@@ -270,7 +296,7 @@ class Linter:
                 continue
             assert rule.checker is not None
             severity = self.severity_of(rule)
-            for f in rule.checker.check(ctx):
+            for f in ctx.findings(rule):
                 if f.lower:
                     rank = severity_rank(severity) - f.lower
                     if rank < 0:
@@ -309,11 +335,28 @@ class Linter:
         return any(severity_rank(d.severity) >= level for d in diagnostics)
 
 
+def _close_ids(selector: str, rules: Sequence[Rule]) -> str:
+    """A did-you-mean hint among rule ids and pack names."""
+    names = sorted({r.id for r in rules} | {r.pack for r in rules})
+    close = difflib.get_close_matches(selector, names, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def _relative(path: str, root: str) -> Optional[str]:
-    try:
-        rel = os.path.relpath(os.path.abspath(path), root)
-    except ValueError:  # pragma: no cover
-        return None
-    if rel.startswith(".."):
-        return None
-    return Path(rel).as_posix()
+    """``path`` relative to ``root`` in POSIX form, or None when it lies outside.
+
+    The configuration's folder is a resolved path; the checked path may reach
+    the same folder through a symbolic link, so the path's folder is resolved
+    too (not the file itself: a linked file keeps its own name).
+    """
+    absolute = os.path.abspath(path)
+    candidates = [absolute, os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))]
+    for base in (os.path.abspath(root), os.path.realpath(root)):
+        for candidate in candidates:
+            try:
+                rel = os.path.relpath(candidate, base)
+            except ValueError:  # pragma: no cover (another drive on Windows)
+                continue
+            if rel != ".." and not rel.startswith(".." + os.sep):
+                return Path(rel).as_posix()
+    return None
