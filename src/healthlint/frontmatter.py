@@ -90,7 +90,7 @@ def _yaml_fields(fm: "FrontMatter", keys: List[str]) -> List[FieldProse]:
 def _scalar_positions(fm: "FrontMatter", lines: List[str], v: "yaml.ScalarNode") -> List[Tuple[int, int]]:
     start, end = v.start_mark, v.end_mark
     line = fm.first_line + start.line
-    style = v.style
+    style = v.style or None  # libyaml gives "" for plain scalars, PyYAML None
     if start.line == end.line and style in (None, "'", '"'):
         src = lines[start.line][start.column : end.column]
         inner = src[1:-1] if style in ("'", '"') else src
