@@ -97,18 +97,33 @@ def _scalar_positions(fm: "FrontMatter", lines: List[str], v: "yaml.ScalarNode")
         shift = 1 if style in ("'", '"') else 0
         if inner == v.value:
             return [(line, start.column + 1 + shift + i) for i in range(len(v.value))]
-        return [(line, start.column + 1 + shift)] * len(v.value)
-    if style in ("|", ">"):
-        # block scalar: content starts on the next line; keep each character's line
-        first = start.line + 1
-        out: List[Tuple[int, int]] = []
-        row = 0
-        for ch in v.value:
-            out.append((fm.first_line + first + row, 1))
-            if ch == "\n":
-                row += 1
-        return out
-    return [(line, start.column + 1)] * len(v.value)
+    # Block scalars (| >) and multi-line plain or quoted scalars: the value keeps every
+    # non-space character of the source in order (folding only changes whitespace), so walk
+    # both together; a character that cannot be found keeps the last position found.
+    first_line = start.line + 1 if style in ("|", ">") else start.line
+    first_col = 0 if style in ("|", ">") else start.column + (1 if style in ("'", '"') else 0)
+    cells: List[Tuple[int, int]] = []
+    for row in range(first_line, min(end.line + 1, len(lines))):
+        text = lines[row]
+        lo = first_col if row == first_line else 0
+        hi = end.column if row == end.line else len(text)
+        for col in range(lo, min(hi, len(text))):
+            if not text[col].isspace():
+                cells.append((fm.first_line + row, col + 1))
+    out: List[Tuple[int, int]] = []
+    k = 0
+    last = (line, start.column + 1)
+    for ch in v.value:
+        if ch.isspace():
+            out.append((last[0], last[1] + 1))
+            continue
+        while k < len(cells) and lines[cells[k][0] - fm.first_line][cells[k][1] - 1] != ch:
+            k += 1
+        if k < len(cells):
+            last = cells[k]
+            k += 1
+        out.append(last)
+    return out
 
 
 def _toml_fields(fm: "FrontMatter", keys: List[str]) -> List[FieldProse]:
