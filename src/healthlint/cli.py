@@ -16,7 +16,7 @@ from . import __version__
 from .config import find_config, load_config
 from .diagnostic import SEVERITIES
 from .engine import Linter
-from .errors import HealthlintError
+from .errors import HealthlintError, HealthlintErrors
 from .formatters import REGISTRY as FORMATS
 from .formatters import RenderContext
 
@@ -34,7 +34,9 @@ def _write(text: str, stream=None) -> None:
 
 
 def _fail(error: HealthlintError) -> None:
-    _write(f"healthlint: error: {error}\n", sys.stderr)
+    """Report every problem (one line each, in file order) and exit with code 2."""
+    problems = error.errors if isinstance(error, HealthlintErrors) else [error]
+    _write("".join(f"healthlint: error: {p}\n" for p in problems), sys.stderr)
     sys.exit(2)
 
 
@@ -89,7 +91,8 @@ def check(
     env = dict(os.environ)
     if fmt is None:
         fmt = "github" if env.get("GITHUB_ACTIONS") == "true" else "text"
-    color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in env
+    # https://no-color.org: NO_COLOR set to a non-empty value turns colour off.
+    color = fmt == "text" and sys.stdout.isatty() and not env.get("NO_COLOR")
     ctx = RenderContext(files=result.files, color=color, env=env, rules={r.id: r for r in linter.all_rules})
     _write(FORMATS[fmt]().render(result.diagnostics, ctx))
     threshold = fail_on or config.fail_on

@@ -39,8 +39,13 @@ class HealthlintErrors(HealthlintError):
     """Several problems found at once (all are reported, then the run stops)."""
 
     def __init__(self, errors: List[HealthlintError]):
-        super().__init__("; ".join(str(e) for e in errors))
-        self.errors = errors
+        flat: List[HealthlintError] = []
+        for e in errors:
+            flat += e.errors if isinstance(e, HealthlintErrors) else [e]
+        # In file order, so a reader can walk through the file top to bottom.
+        flat.sort(key=lambda e: (e.file or "", e.line, e.column))
+        super().__init__("; ".join(str(e) for e in flat))
+        self.errors = flat
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)

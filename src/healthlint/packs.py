@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -118,9 +119,37 @@ def builtin_pack_files() -> List[Path]:
     return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
 
 
+# Option names other prose linters use (Vale, textlint, proselint) for what has
+# another name here, so a key copied from them gets a useful hint.
+KEY_ALIASES = {
+    "ignorecase": ("case_sensitive", "matching ignores case unless case_sensitive is true"),
+    "ignore_case": ("case_sensitive", "matching ignores case unless case_sensitive is true"),
+    "nocase": ("case_sensitive", "matching ignores case unless case_sensitive is true"),
+    "casesensitive": ("case_sensitive", ""),
+    "tokens": ("phrases", ""),
+    "words": ("phrases", ""),
+    "terms": ("phrases", ""),
+    "pattern": ("patterns", ""),
+    "regex": ("patterns", ""),
+    "regexes": ("patterns", ""),
+    "raw": ("patterns", ""),
+    "exception": ("exceptions", ""),
+    "level": ("severity", ""),
+    "scope": ("scopes", ""),
+}
+
+
 def _did_you_mean(word: str, options: List[str]) -> str:
     close = difflib.get_close_matches(word, options, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    folded = word.lower().replace("-", "_")
+    alias = difflib.get_close_matches(folded, list(KEY_ALIASES), n=1, cutoff=0.8)
+    if alias:
+        target, note = KEY_ALIASES[alias[0]]
+        if target in options:
+            return f" (did you mean '{target}'?{' ' + note if note else ''})"
+    return ""
 
 
 def check_keys(data: Dict[str, Any], allowed: List[str], marks: Marks, path: Tuple[Any, ...], what: str) -> List[HealthlintError]:
@@ -159,9 +188,10 @@ def load_pack(path: str) -> Pack:
     if not isinstance(data, dict):
         raise HealthlintError("a rule pack must be a mapping with 'pack' and 'rules'", path, 1, 1)
     errors = check_keys(data, list(PACK_KEYS), marks, (), "pack")
-    errors += schema_errors(data, {"type": "object", "properties": PACK_KEYS, "required": ["pack", "rules"]}, marks, ())
-    if errors:
-        raise HealthlintErrors(errors)
+    type_errors = schema_errors(data, {"type": "object", "properties": PACK_KEYS, "required": ["pack", "rules"]}, marks, ())
+    if type_errors:
+        raise HealthlintErrors(errors + type_errors)
+    # Unknown keys do not stop the checks of the rules: every problem is reported at once.
     name = data["pack"]
     lists: Dict[str, List[str]] = data.get("lists", {})
     defaults: Dict[str, Dict[str, Any]] = data.get("defaults", {})
@@ -227,6 +257,8 @@ def _load_rule(
         raise marks.error(where + ("kind",), f"unknown rule kind '{kind_name}'{hint}; known: {', '.join(sorted(registry))}")
     kind_cls = registry[kind_name]
     allowed = list(RULE_KEYS) + list(kind_cls.options)
+    # Unknown keys are collected, not raised at once: the rule's other problems
+    # (a bad regular expression, say) are reported in the same run.
     errors = check_keys(raw, allowed, marks, where, "rule")
     merged = copy.deepcopy(defaults.get(kind_name, {}))
     merged.update(raw)
@@ -235,16 +267,35 @@ def _load_rule(
         "properties": {**RULE_KEYS, **kind_cls.options},
         "required": list(RULE_REQUIRED) + list(kind_cls.required),
     }
-    errors += [e for e in schema_errors(merged, schema, marks, where) if "unknown key" not in e.message]
-    if errors:
-        raise HealthlintErrors(errors)
+    # Every bad regular expression, not only the first one the kind would stop at,
+    # and even when other keys of the rule are wrong.
+    regex_errors = []
+    patterns = merged.get("patterns") if "patterns" in kind_cls.options else None
+    for i, pattern in enumerate(patterns if isinstance(patterns, list) else []):
+        if not isinstance(pattern, str):
+            continue
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            regex_errors.append(
+                marks.error(where + ("patterns", i), f"invalid regular expression {pattern!r}: {exc}", at_value=True)
+            )
+    errors += regex_errors
+    type_errors = [e for e in schema_errors(merged, schema, marks, where) if "unknown key" not in e.message]
+    if type_errors:
+        raise HealthlintErrors(errors + type_errors)
     rule_id = raw["id"]
     if not rule_id.startswith(pack + "."):
-        raise marks.error(where + ("id",), f"rule id '{rule_id}' must start with the pack name '{pack}.'", at_value=True)
+        errors.append(marks.error(where + ("id",), f"rule id '{rule_id}' must start with the pack name '{pack}.'", at_value=True))
     options: Dict[str, Any] = {}
+    options_ok = True
     for key, spec in kind_cls.options.items():
         if key in merged:
-            options[key] = _expand_lists(merged[key], lists, marks, where + (key,))
+            try:
+                options[key] = _expand_lists(merged[key], lists, marks, where + (key,))
+            except HealthlintError as exc:
+                errors.append(exc)
+                options_ok = False
         elif "default" in spec:
             options[key] = copy.deepcopy(spec["default"])
     rule = Rule(
@@ -263,7 +314,17 @@ def _load_rule(
         line=marks.key(where)[0],
         languages=list(raw.get("languages", [])),
     )
-    rule.checker = kind_cls(rule, options, marks, where)
+    if options_ok and not regex_errors:
+        try:
+            rule.checker = kind_cls(rule, options, marks, where)
+        except HealthlintErrors as exc:
+            errors += exc.errors
+        except HealthlintError as exc:
+            errors.append(exc)
+        except Exception as exc:  # a kind that fails on odd options must still name the rule
+            errors.append(marks.error(where, f"rule '{rule_id}' cannot be built: {type(exc).__name__}: {exc}"))
+    if errors:
+        raise HealthlintErrors(errors)
     return rule
 
 
