@@ -7,11 +7,11 @@ so configuration and rule pack errors can name the file, line and key.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, List, Tuple
 
 import yaml
 
-from .errors import HealthlintError
+from .errors import HealthlintError, HealthlintErrors
 
 Path = Tuple[Any, ...]
 
@@ -44,28 +44,49 @@ class Marks:
 
     def error(self, path: Path, message: str, at_value: bool = False) -> HealthlintError:
         line, col = self.value(path) if at_value else self.key(path)
-        key = ".".join(str(p) for p in path if not isinstance(p, int)) if path else ""
-        return HealthlintError(message, self.file, line, col, key)
+        return HealthlintError(message, self.file, line, col, key_name(path))
 
 
-def _walk(node: yaml.Node, path: Path, marks: Marks) -> None:
+def key_name(path: Path) -> str:
+    """A key path as people write it: ``rules[2].patterns[0]``, ``severity.claims.cure``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _walk(node: yaml.Node, path: Path, marks: Marks, duplicates: List[HealthlintError]) -> None:
     marks.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
+        seen: Dict[Any, Tuple[int, int]] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
             sub = path + (key,)
-            marks.keys[sub] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _walk(value_node, sub, marks)
+            where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key in seen and key != "<<":
+                # YAML keeps the last value silently; a repeated key is almost always a mistake.
+                duplicates.append(
+                    HealthlintError(f"duplicate key '{key}' (first given at line {seen[key][0]})",
+                                    marks.file, where[0], where[1], key_name(sub))
+                )
+                continue
+            seen[key] = where
+            marks.keys[sub] = where
+            _walk(value_node, sub, marks, duplicates)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, path + (i,), marks)
+            _walk(item, path + (i,), marks, duplicates)
 
 
 def load(text: str, file: str) -> Tuple[Any, Marks]:
     """Parse YAML text safely.
 
     Raises:
-        HealthlintError: naming ``file``, the line and column of a syntax error.
+        HealthlintError: naming ``file``, the line and column of a syntax error
+            or of a key given twice in one mapping.
     """
     marks = Marks(file)
     try:
@@ -76,7 +97,10 @@ def load(text: str, file: str) -> Tuple[Any, Marks]:
         problem = getattr(exc, "problem", None) or str(exc)
         raise HealthlintError(f"invalid YAML: {problem}", file, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0)
     if node is not None:
-        _walk(node, (), marks)
+        duplicates: List[HealthlintError] = []
+        _walk(node, (), marks, duplicates)
+        if duplicates:
+            raise HealthlintErrors(duplicates)
     return data, marks
 
 
