@@ -135,7 +135,7 @@ def _has_tool_table(path: Path) -> bool:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
-    return re.search(r"^\s*\[tool\.healthlint\]", text, re.M) is not None
+    return re.search(r"^\s*\[\s*tool\s*\.\s*healthlint\s*[\].]", text, re.M) is not None
 
 
 def load_config(path: Optional[str]) -> Config:
@@ -204,31 +204,53 @@ def _spec(globs: List[str], marks: Marks, path: Tuple[Any, ...]) -> pathspec.Pat
         raise marks.error(path, f"invalid glob: {exc}", at_value=True)
 
 
+_TOML_KEY = re.compile(r"""\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+_TOML_TABLE = re.compile(r"""\s*\[\s*tool\s*\.\s*healthlint\s*(?:\.\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*)?\]\s*(?:#.*)?$""")
+
+
 def _load_pyproject(path: str) -> Tuple[Any, Marks]:
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
-        text = raw.decode("utf-8")
-        data = tomllib.loads(text)
     except OSError as exc:
         raise HealthlintError(f"cannot read file: {exc.strerror or exc}", path)
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise HealthlintError(f"invalid TOML: {exc}", path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise HealthlintError(f"not valid UTF-8 (byte offset {exc.start})", path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, col = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+        raise HealthlintError(f"invalid TOML: {exc}", path, line, col)
     table = data.get("tool", {}).get("healthlint", {})
     marks = Marks(path)
-    # TOML gives no positions: point at the line of each key inside [tool.healthlint].
+    # TOML gives no positions: find the lines of [tool.healthlint], its keys,
+    # and the keys of its sub-tables ([tool.healthlint.severity]).
     lines = text.split("\n")
-    start = next((i for i, line in enumerate(lines) if re.match(r"\s*\[tool\.healthlint\]", line)), 0)
-    marks.values[()] = (start + 1, 1)
-    for i in range(start + 1, len(lines)):
-        line = lines[i]
-        if re.match(r"\s*\[", line) and not re.match(r"\s*\[tool\.healthlint\.", line):
-            break
-        m = re.match(r"\s*([A-Za-z0-9_-]+|\"[^\"]+\")\s*=", line)
+    current: Optional[Tuple[str, ...]] = None
+    for i, line in enumerate(lines):
+        if re.match(r"\s*\[", line) and not re.match(r"\s*\[\s*[\"'A-Za-z0-9_.-]+\s*\]\s*=", line):
+            m = _TOML_TABLE.match(line)
+            if m is None:
+                current = None
+                continue
+            current = (m.group(1).strip("\"'"),) if m.group(1) else ()
+            if current:
+                marks.keys[current] = (i + 1, m.start(1) + 1)
+                marks.values[current] = (i + 1, m.start(1) + 1)
+            else:
+                marks.values[()] = (i + 1, 1)
+            continue
+        if current is None:
+            continue
+        m = _TOML_KEY.match(line)
         if m:
-            key = m.group(1).strip('"')
-            marks.keys[(key,)] = (i + 1, m.start(1) + 1)
-            marks.values[(key,)] = (i + 1, m.end() + 1)
+            key = m.group(1).strip("\"'")
+            marks.keys[current + (key,)] = (i + 1, m.start(1) + 1)
+            value_col = len(line) - len(line[m.end():].lstrip()) + 1
+            marks.values[current + (key,)] = (i + 1, value_col)
     return table, marks
 
 
