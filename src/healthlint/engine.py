@@ -305,7 +305,7 @@ class Linter:
                     continue
                 found.append(self._diagnostic(display, rule, severity, f))
         if found:
-            sup = collect(document)
+            sup = collect(document, [p.name for p in self.packs])
             found = [d for d in found if not sup.suppressed(d)]
         out.extend(found)
         out.sort(key=Diagnostic.sort_key)

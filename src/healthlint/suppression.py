@@ -8,7 +8,8 @@ Only real HTML comments count (block or inline; never text in code)::
     <!-- healthlint-disable-line [RULE ...] [-- reason] -->
 
 RULE is a rule id (``claims.guarantee``) or a pack prefix (``claims``);
-several are separated by commas or spaces; none means every rule.
+several are separated by commas or spaces; none means every rule. A reason
+may follow ``--`` or a colon (``disable claims: quoting the FDA``).
 ``disable-next-line`` covers the next physical line after the comment, so
 a blank line after it leaves the following text unsuppressed.
 ``disable`` lasts until a matching ``enable`` or the end of the file.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 from .diagnostic import Diagnostic
 
@@ -74,8 +75,23 @@ class Suppressions:
         return off
 
 
-def parse_directive(text: str) -> Optional[Tuple[str, Optional[List[str]], str]]:
-    """``(action, rules or None, reason)`` for a comment's text, or None when it is no directive."""
+def _is_selector(token: str, packs: Optional[Sequence[str]]) -> bool:
+    """A rule id (``claims.cure``), ``all``, or a pack name (any lone word when the packs are not known)."""
+    if not _RULE.match(token):
+        return False
+    if token == "all" or "." in token or packs is None:
+        return True
+    return token in packs
+
+
+def parse_directive(text: str, packs: Optional[Sequence[str]] = None) -> Optional[Tuple[str, Optional[List[str]], str]]:
+    """``(action, rules or None, reason)`` for a comment's text, or None when it is no directive.
+
+    Rules come first (ids or pack names, case-insensitive, separated by commas
+    or spaces); the reason follows ``--``, a colon (``disable claims: quoting
+    the FDA``) or the first word that is not a rule. ``packs`` are the known
+    pack names, so that a reason's first word is not taken for one.
+    """
     m = _DIRECTIVE.match(text)
     if not m:
         return None
@@ -84,21 +100,28 @@ def parse_directive(text: str) -> Optional[Tuple[str, Optional[List[str]], str]]
     if "--" in rest:
         rest, reason = rest.split("--", 1)
         reason = reason.strip()
+    if rest.startswith(":"):
+        rest = rest[1:]
+    rules: List[str] = []
     tokens = [t for t in re.split(r"[\s,]+", rest.strip()) if t]
-    rules = [t for t in tokens if _RULE.match(t)]
-    if len(rules) != len(tokens):
-        # words that are not rule ids: read them as the reason (``disable claims: quoting the FDA``)
-        first_bad = next(i for i, t in enumerate(tokens) if not _RULE.match(t))
-        rules = tokens[:first_bad]
-        reason = (" ".join(tokens[first_bad:]) + (" " + reason if reason else "")).strip()
+    for n, token in enumerate(tokens):
+        colon = token.endswith(":")
+        name = token.rstrip(":").lower()
+        if not _is_selector(name, packs):
+            reason = (" ".join(tokens[n:]) + (" " + reason if reason else "")).strip()
+            break
+        rules.append(name)
+        if colon:
+            reason = (" ".join(tokens[n + 1 :]) + (" " + reason if reason else "")).strip()
+            break
     return m.group(1), (rules or None), reason
 
 
-def collect(document: "Document") -> Suppressions:
-    """Read the directives of a parsed document."""
+def collect(document: "Document", packs: Optional[Sequence[str]] = None) -> Suppressions:
+    """Read the directives of a parsed document (``packs``: the known pack names)."""
     sup = Suppressions()
     for comment in sorted(document.parsed.comments, key=lambda c: c.start):
-        parsed = parse_directive(comment.text)
+        parsed = parse_directive(comment.text, packs)
         if parsed is None:
             continue
         action, rules, reason = parsed
