@@ -1,9 +1,10 @@
 """Front matter parsing (YAML, safe loading only; TOML) and field positions.
 
 :func:`field_prose` returns the reader-visible string fields of the front
-matter as prose with a 1-based file position for each character: exact
-for single-line plain and quoted scalars, the value's first line for block
-scalars and for quoted scalars whose source differs from their value.
+matter as prose with a 1-based file position for each character, found by
+walking the value along its source (:func:`align`): exact for plain, quoted
+and block scalars, across folded lines, indentation and escapes; when the
+source cannot be followed, the value's first line.
 """
 
 from __future__ import annotations
@@ -87,43 +88,109 @@ def _yaml_fields(fm: "FrontMatter", keys: List[str]) -> List[FieldProse]:
     return out
 
 
+_WS = " \t\n"
+_YAML_ESCAPE_LEN = {"x": 4, "u": 6, "U": 10}
+_TOML_ESCAPE_LEN = {"u": 6, "U": 10}
+
+
+def align(
+    value: str, src: str, line: int, column: int, escapes: str = "", doubled_quote: str = ""
+) -> Optional[List[Tuple[int, int]]]:
+    """The file position of each character of a parsed string ``value``.
+
+    ``src`` is the source text from the value's first character on, and
+    ``line``/``column`` (1-based) are the position of ``src[0]``. Line
+    folding (a line break and indentation read as one space), indentation of
+    block scalars, escapes (``escapes`` is ``"yaml"`` or ``"toml"``) and a
+    doubled quote standing for one (``doubled_quote``) are stepped over.
+    Returns None when the source cannot be followed (the caller then falls
+    back to the value's first line).
+    """
+    positions: List[Tuple[int, int]] = []
+    ln, col = line, column
+    for ch in src:
+        positions.append((ln, col))
+        if ch == "\n":
+            ln, col = ln + 1, 1
+        else:
+            col += 1
+    n = len(src)
+    out: List[Tuple[int, int]] = []
+    p = 0
+
+    def skip_continuations(p: int) -> int:
+        # a backslash at the end of a line: the break (and, in TOML, the following whitespace) vanish
+        while escapes and p + 1 < n and src[p] == "\\" and src[p + 1] == "\n":
+            p += 2
+            while p < n and src[p] in " \t" + ("\n" if escapes == "toml" else ""):
+                p += 1
+        return p
+
+    for i, c in enumerate(value):
+        p = skip_continuations(p)
+        if escapes and p < n and src[p] == "\\" and p + 1 < n:
+            table = _YAML_ESCAPE_LEN if escapes == "yaml" else _TOML_ESCAPE_LEN
+            out.append(positions[p])
+            p += table.get(src[p + 1], 2)
+            continue
+        if c in _WS:
+            if p < n and src[p] in _WS:
+                out.append(positions[p])
+                p += 1
+                nxt = value[i + 1] if i + 1 < len(value) else ""
+                if nxt and nxt not in _WS:
+                    while p < n and src[p] in _WS:
+                        p += 1
+            else:  # chomping or folding left more whitespace in the value than in the source
+                out.append(positions[min(p, n - 1)] if n else (line, column))
+            continue
+        if p < n and src[p] != c and src[p] in _WS:
+            while p < n and src[p] in _WS:
+                p += 1
+            p = skip_continuations(p)
+        if p >= n or src[p] != c:
+            return None
+        out.append(positions[p])
+        p += 2 if doubled_quote and c == doubled_quote and src[p + 1 : p + 2] == c else 1
+    return out
+
+
 def _scalar_positions(fm: "FrontMatter", lines: List[str], v: "yaml.ScalarNode") -> List[Tuple[int, int]]:
     start, end = v.start_mark, v.end_mark
-    line = fm.first_line + start.line
     style = v.style or None  # libyaml gives "" for plain scalars, PyYAML None
-    if start.line == end.line and style in (None, "'", '"'):
-        src = lines[start.line][start.column : end.column]
-        inner = src[1:-1] if style in ("'", '"') else src
-        shift = 1 if style in ("'", '"') else 0
-        if inner == v.value:
-            return [(line, start.column + 1 + shift + i) for i in range(len(v.value))]
-    # Block scalars (| >) and multi-line plain or quoted scalars: the value keeps every
-    # non-space character of the source in order (folding only changes whitespace), so walk
-    # both together; a character that cannot be found keeps the last position found.
-    first_line = start.line + 1 if style in ("|", ">") else start.line
-    first_col = 0 if style in ("|", ">") else start.column + (1 if style in ("'", '"') else 0)
-    cells: List[Tuple[int, int]] = []
-    for row in range(first_line, min(end.line + 1, len(lines))):
-        text = lines[row]
-        lo = first_col if row == first_line else 0
-        hi = end.column if row == end.line else len(text)
-        for col in range(lo, min(hi, len(text))):
-            if not text[col].isspace():
-                cells.append((fm.first_line + row, col + 1))
-    out: List[Tuple[int, int]] = []
-    k = 0
-    last = (line, start.column + 1)
-    for ch in v.value:
-        if ch.isspace():
-            out.append((last[0], last[1] + 1))
-            continue
-        while k < len(cells) and lines[cells[k][0] - fm.first_line][cells[k][1] - 1] != ch:
-            k += 1
-        if k < len(cells):
-            last = cells[k]
-            k += 1
-        out.append(last)
-    return out
+    if style in ("|", ">"):
+        # block scalar: the content starts on the line after the indicator
+        first = start.line + 1
+        src = "\n".join(lines[first : end.line + 1])
+        got = align(v.value, src, fm.first_line + first, 1)
+        if got is not None:
+            return got
+        # keep each character's line at least
+        out: List[Tuple[int, int]] = []
+        row = 0
+        for ch in v.value:
+            out.append((fm.first_line + first + row, 1))
+            if ch == "\n":
+                row += 1
+        return out
+    shift = 1 if style in ("'", '"') else 0
+    src_lines = lines[start.line : end.line + 1]
+    if not src_lines:
+        return [(fm.first_line + start.line, start.column + 1)] * len(v.value)
+    src_lines = list(src_lines)
+    src_lines[-1] = src_lines[-1][: end.column]
+    src_lines[0] = src_lines[0][start.column + shift :]
+    src = "\n".join(src_lines)
+    got = align(
+        v.value, src, fm.first_line + start.line, start.column + 1 + shift,
+        escapes="yaml" if style == '"' else "", doubled_quote="'" if style == "'" else "",
+    )
+    if got is not None:
+        return got
+    return [(fm.first_line + start.line, start.column + 1 + shift)] * len(v.value)
+
+
+_TOML_FIELD = re.compile(r"""\s*(?:"([^"\\]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*=\s*""")
 
 
 def _toml_fields(fm: "FrontMatter", keys: List[str]) -> List[FieldProse]:
@@ -132,18 +199,31 @@ def _toml_fields(fm: "FrontMatter", keys: List[str]) -> List[FieldProse]:
     for i, text in enumerate(lines):
         if text.lstrip().startswith("["):
             break  # only top-level keys
-        m = re.match(r"\s*([A-Za-z0-9_-]+)\s*=\s*([\"'])(.*)\2\s*$", text)
-        if not m or m.group(1) not in keys:
+        m = _TOML_FIELD.match(text)
+        if not m:
             continue
-        value = fm.data.get(m.group(1))
-        if not isinstance(value, str):
+        key = m.group(1) or m.group(2) or m.group(3)
+        value = fm.data.get(key)
+        if key not in keys or not isinstance(value, str) or not value:
             continue
-        col = m.start(3) + 1
-        if m.group(3) == value:
-            pos = [(fm.first_line + i, col + k) for k in range(len(value))]
-        else:
-            pos = [(fm.first_line + i, col)] * len(value)
-        out.append((m.group(1), value, pos))
+        col = m.end() + 1
+        rest = "\n".join([text[m.end() :]] + lines[i + 1 :])
+        line = fm.first_line + i
+        pos: Optional[List[Tuple[int, int]]] = None
+        for delim in ('"""', "'''", '"', "'"):
+            if rest.startswith(delim):
+                body = rest[len(delim) :]
+                skip = len(delim)
+                b_line, b_col = line, col + skip
+                if len(delim) == 3 and body.startswith("\n"):  # a newline right after the opening is trimmed
+                    body, b_line, b_col = body[1:], line + 1, 1
+                pos = align(value, body, b_line, b_col, escapes="toml" if delim[0] == '"' else "")
+                if pos is None:
+                    pos = [(line, col + skip)] * len(value)
+                break
+        if pos is None:
+            continue
+        out.append((key, value, pos))
     return out
 
 
