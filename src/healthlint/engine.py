@@ -206,7 +206,7 @@ class Linter:
 
         for arg in paths:
             if os.path.isdir(arg):
-                for display, path in self._walk(arg):
+                for display, path in self._walk(arg, errors):
                     add(display, path, False)
             elif os.path.exists(arg) or os.path.islink(arg):
                 add(arg, arg, True)
@@ -214,9 +214,18 @@ class Linter:
                 errors.append(Diagnostic(arg, 1, 1, None, None, IO_ERROR, "error", "file or folder not found", ""))
         return out, errors
 
-    def _walk(self, top: str) -> Iterable[Tuple[str, str]]:
+    def _walk(self, top: str, errors: Optional[List[Diagnostic]] = None) -> Iterable[Tuple[str, str]]:
+        """Markdown files under ``top`` as ``(display, path)``; an unreadable folder becomes an I/O error."""
         found: List[Tuple[str, str]] = []
-        for folder, dirs, files in os.walk(top, followlinks=False):
+
+        def unreadable(exc: OSError) -> None:
+            if errors is not None:
+                where = exc.filename if isinstance(exc.filename, str) else top
+                display = os.path.join(top, os.path.relpath(where, top)) if where != top else top
+                reason = exc.strerror or str(exc)
+                errors.append(Diagnostic(display, 1, 1, None, None, IO_ERROR, "error", f"cannot read folder: {reason}", ""))
+
+        for folder, dirs, files in os.walk(top, onerror=unreadable, followlinks=False):
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not os.path.islink(os.path.join(folder, d)))
             for name in files:
                 if not name.lower().endswith(MARKDOWN_SUFFIXES):
