@@ -1,0 +1,208 @@
+"""The example content repository (``examples/``) shows every built-in rule.
+
+Expected positions are computed from the text of the example posts (a
+marker such as ``"fresh ginger tea [[cures]] a cold"`` names the context
+and the span), never copied from healthlint's output. Near-misses name a
+line of a post that must stay silent, and a *control*: a small text in
+which the same words do fire, so each near-miss really is near.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import pytest
+
+from healthlint.config import Config
+from healthlint.engine import Linter
+from healthlint.packs import builtin_pack_files, load_packs
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+BLOG = EXAMPLES / "content" / "blog"
+
+GINGER = "2024-01-08-ginger-honey-and-winter-colds.md"
+KETAMINE = "2024-02-12-ketamine-infusions-for-depression.md"
+FILLERS = "2024-03-18-dermal-fillers-what-to-expect.md"
+STYLE = "2024-04-22-how-we-write-about-treatments.md"
+NEWS = "2024-05-06-new-saturday-hours.md"
+
+# (post, rule, marker): the marker occurs once in the post; [[...]] is the span.
+# A marker of None is a document-level finding (line 1, column 1, no end).
+TRIGGERS: List[Tuple[str, str, Optional[str]]] = [
+    (GINGER, "disclaimer.missing", None),
+    (GINGER, "claims.cure", "fresh ginger tea [[cures]] a cold"),
+    (GINGER, "claims.permanent", "away [[for good]]."),
+    (GINGER, "claims.eliminates", "lemon tonic [[eliminates]] sore throat pain"),
+    (KETAMINE, "claims.superlative", "depression: a [[groundbreaking]] option"),
+    (KETAMINE, "claims.guarantee", "- Results [[guaranteed]], or"),
+    (KETAMINE, "claims.immediate-results", "Patients feel [[immediate relief]], often"),
+    (KETAMINE, "claims.guarantee", "protocol is **[[100%** effective]] for"),
+    (KETAMINE, "claims.establishment", "- [[Clinically proven]] to lift"),
+    (KETAMINE, "claims.evidence-based", "We offer [[evidence-based]] care"),
+    (KETAMINE, "claims.safe-and-effective", "Ketamine is a [[safe and effective]] treatment"),
+    (KETAMINE, "claims.superlative", "![A [[miracle]] for people"),
+    (FILLERS, "claims.painless", 'description = "[[Painless]] fillers'),
+    (FILLERS, "claims.painless", "fillers with [[no downtime]] at"),
+    (FILLERS, "claims.absolute-safety", "Fillers are [[completely safe]], with"),
+    (FILLERS, "claims.no-side-effects", "with [[no side effects]] at all"),
+]
+
+# (post, text of the line that must stay silent, control text, rule that fires on the control)
+NEAR_MISSES: List[Tuple[str, str, str, str]] = [
+    # negation
+    (GINGER, "There is no cure for the common cold", "Ginger is a cure for the common cold.", "claims.cure"),
+    (STYLE, "We cannot guarantee results", "We guarantee results.", "claims.guarantee"),
+    (STYLE, "No treatment is completely safe", "This treatment is completely safe.", "claims.absolute-safety"),
+    (KETAMINE, "Improvement is not immediate for most people",
+     "Improvement is immediate for most people.", "claims.immediate-results"),
+    # code spans
+    (GINGER, "print `cures colds` on their", "Some shops print cures colds on their jars.", "claims.cure"),
+    (STYLE, "marks `completely safe` and `no downtime` in red",
+     "Our editor marks completely safe and no downtime in red.", "claims.painless"),
+    # quoted mentions after a cue ("avoid words like")
+    (STYLE, 'We avoid words like "cure" when', 'We say "cure" when we describe a treatment.', "claims.cure"),
+    (STYLE, "the term “miracle” too", "It is a “miracle” too.", "claims.superlative"),
+    (STYLE, "phrases such as “100% effective”", "Sales pages love it: “100% effective”.", "claims.guarantee"),
+    # exceptions
+    (STYLE, "received Breakthrough Therapy designation",
+     "Esketamine nasal spray is a breakthrough for depression.", "claims.superlative"),
+    (NEWS, "guaranteed same-week appointments", "Relief is guaranteed.", "claims.guarantee"),
+    # near: the word is not about a health outcome
+    (NEWS, "Online booking eliminates the wait", "Online booking eliminates back pain.", "claims.eliminates"),
+    (NEWS, "entrance has permanently closed", "Your back pain has permanently gone.", "claims.permanent"),
+    (NEWS, "Call us right away to book", "Call us and feel relief right away.", "claims.immediate-results"),
+    # the reference list
+    (KETAMINE, "Ketamine is safe and effective for depression: a",
+     "Example A. Ketamine is safe and effective for depression: a review.", "claims.safe-and-effective"),
+    (KETAMINE, "Clinically proven or not?", "Example C. Clinically proven or not? Reading studies.", "claims.establishment"),
+    # Previous/Next links
+    (GINGER, "[Next post: Miracle cures for depression?",
+     "[Miracle cures for depression? What ketamine can do](x.md)", "claims.cure"),
+    # a suppression comment
+    (STYLE, 'the infusions were "a miracle"', 'The infusions were "a miracle".', "claims.superlative"),
+    # hedged, measured wording
+    (KETAMINE, "reported relief within a day", "Patients feel relief overnight.", "claims.immediate-results"),
+]
+
+# Posts that must produce nothing at all: the house style post (proper
+# disclaimer, every near-miss) and an office-news post with no health topic.
+SILENT_POSTS = [STYLE, NEWS]
+
+
+def _locate(text: str, marker: str) -> Tuple[int, int, int, int]:
+    """1-based (line, column, end_line, end_column) of the [[span]] of ``marker`` in ``text``."""
+    plain = marker.replace("[[", "").replace("]]", "")
+    assert text.count(plain) == 1, f"marker {plain!r} must occur exactly once"
+    start = text.index(plain) + marker.index("[[")
+    end = start + (marker.index("]]") - marker.index("[[") - 2)
+
+    def line_col(offset: int) -> Tuple[int, int]:
+        return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+    line, col = line_col(start)
+    end_line, end_col = line_col(end - 1)
+    return line, col, end_line, end_col + 1
+
+
+def _line_of(text: str, snippet: str) -> int:
+    assert text.count(snippet) == 1, f"near-miss {snippet!r} must occur exactly once"
+    return text.count("\n", 0, text.index(snippet)) + 1
+
+
+def _read(name: str) -> str:
+    return (BLOG / name).read_text(encoding="utf-8")
+
+
+def _builtin_rule_ids() -> List[str]:
+    packs = load_packs([str(p) for p in builtin_pack_files()])
+    return [rule.id for pack in packs for rule in pack.rules]
+
+
+@pytest.fixture(scope="module")
+def findings() -> Dict[str, list]:
+    """Every finding of every built-in rule (default-off ones too), per post file name."""
+    linter = Linter(Config(root=str(ROOT)), select=["ALL"])
+    result = linter.run([str(EXAMPLES)])
+    assert not result.failed
+    out: Dict[str, list] = {}
+    for d in result.diagnostics:
+        out.setdefault(Path(d.path).name, []).append(d)
+    return out
+
+
+def test_example_posts_exist():
+    names = sorted(p.name for p in BLOG.glob("*.md"))
+    assert names == sorted({GINGER, KETAMINE, FILLERS, STYLE, NEWS})
+
+
+def test_every_builtin_rule_fires_somewhere(findings):
+    fired = {d.rule for ds in findings.values() for d in ds}
+    missing = [rule for rule in _builtin_rule_ids() if rule not in fired]
+    assert not missing, f"built-in rules with no example in examples/: {missing}"
+
+
+def test_every_builtin_rule_has_a_listed_trigger():
+    listed = {rule for _, rule, _ in TRIGGERS}
+    assert set(_builtin_rule_ids()) <= listed
+
+
+def test_findings_are_exactly_the_expected_ones(findings):
+    expected = set()
+    for post, rule, marker in TRIGGERS:
+        if marker is None:
+            expected.add((post, 1, 1, None, None, rule))
+        else:
+            expected.add((post, *_locate(_read(post), marker), rule))
+    got = {
+        (name, d.line, d.column, d.end_line, d.end_column, d.rule)
+        for name, ds in findings.items()
+        for d in ds
+    }
+    assert got - expected == set(), "unexpected findings in examples/"
+    assert expected - got == set(), "expected findings missing in examples/"
+
+
+@pytest.mark.parametrize("post,snippet,control,rule", NEAR_MISSES, ids=[n[1][:40] for n in NEAR_MISSES])
+def test_near_miss_line_is_silent(findings, post, snippet, control, rule):
+    line = _line_of(_read(post), snippet)
+    on_line = [d for d in findings.get(post, []) if d.line <= line <= (d.end_line or d.line)]
+    assert on_line == []
+
+
+@pytest.mark.parametrize("post,snippet,control,rule", NEAR_MISSES, ids=[n[1][:40] for n in NEAR_MISSES])
+def test_near_miss_control_fires(post, snippet, control, rule):
+    """Without the context that silences it, the same wording is flagged."""
+    linter = Linter(Config(root=str(ROOT)), select=[rule])
+    assert [d.rule for d in linter.lint_text("control.md", control + "\n")] == [rule]
+
+
+@pytest.mark.parametrize("post", SILENT_POSTS)
+def test_silent_posts(findings, post):
+    assert findings.get(post, []) == []
+
+
+@pytest.mark.xfail(strict=True, reason="a list of quoted mentions after one cue: only the first item is skipped "
+                   "(healthlint.matching.preceded_by stops at the ', ' between the items)")
+def test_list_of_quoted_mentions_after_one_cue():
+    linter = Linter(Config(root=str(ROOT)), select=["claims"])
+    text = 'We avoid words like "cure", "miracle" and "guaranteed" in our posts.\n'
+    assert linter.lint_text("style.md", text) == []
+
+
+def test_cli_on_examples_folder():
+    """The README's first command, in-process Python aside: exit 1 and JSON paths as given."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "HEALTHLINT"))}
+    proc = subprocess.run(
+        [sys.executable, "-m", "healthlint", "check", "examples/", "--format", "json"],
+        cwd=ROOT, capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    data = json.loads(proc.stdout)
+    assert {d["rule"] for d in data} >= {r for r in _builtin_rule_ids() if r.startswith(("claims.", "disclaimer."))}
+    assert all(d["path"].startswith("examples/content/blog/") for d in data)
