@@ -172,7 +172,7 @@ def load_config(path: Optional[str]) -> Config:
     cfg.severity = data.get("severity", {})
     cfg.fail_on = data.get("fail-on", "warning")
     cfg.front_matter_fields = data.get("front-matter-fields", list(DEFAULT_FIELDS))
-    cfg.packs = [str(Path(root) / p) for p in data.get("packs", [])]
+    cfg.packs = [os.path.normpath(os.path.join(root, p)) for p in data.get("packs", [])]
     for p, original in zip(cfg.packs, data.get("packs", [])):
         if not os.path.isfile(p):
             i = data["packs"].index(original)
@@ -199,7 +199,7 @@ def _compile(pattern: str, marks: Marks, path: Tuple[Any, ...], flags: int = 0) 
 
 def _spec(globs: List[str], marks: Marks, path: Tuple[Any, ...]) -> pathspec.PathSpec:
     try:
-        return pathspec.PathSpec.from_lines("gitwildmatch", globs)
+        return pathspec.GitIgnoreSpec.from_lines(globs)
     except Exception as exc:  # pathspec raises several types for bad patterns
         raise marks.error(path, f"invalid glob: {exc}", at_value=True)
 
