@@ -26,7 +26,7 @@ from .diagnostic import Diagnostic
 if TYPE_CHECKING:
     from .document import Document
 
-_DIRECTIVE = re.compile(r"^\s*healthlint-(disable-next-line|disable-line|disable|enable)(?=\s|$)(.*)$", re.S)
+_DIRECTIVE = re.compile(r"^\s*healthlint-(disable-next-line|disable-line|disable|enable)(?=[\s:]|$)(.*)$", re.S)
 _RULE = re.compile(r"^(?:all|[a-z][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)?)$")
 
 Pos = Tuple[int, int]
