@@ -93,6 +93,11 @@ class Document:
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
+        if text.startswith(BOM):
+            # Callers may pass text that was not read through :func:`decode`
+            # (stdin, an editor buffer, the API); a BOM is never a column and
+            # must not hide the first block (mistune reads "\ufeff# T" as text).
+            text = text[1:]
         self.text = text
         self.lines: List[str] = _LINE_END.split(text)
         self.front_matter: Optional[FrontMatter] = None
