@@ -30,8 +30,11 @@ from .sourcemap import PosState, find_anchor, make_markdown, to_root
 OBJ = "\ufffc"  # stands in for code spans, URLs, images and footnote refs in prose text
 
 _ENTITY = re.compile(r"&(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
-_SOFTBREAK = re.compile(r" *\n[ \t]*")
-_LINEBREAK = re.compile(r"(?:\\| {2,})\n[ \t]*")
+# The same patterns as mistune's InlineParser.HARD_LINEBREAK / STD_LINEBREAK:
+# ``\s`` (any Unicode whitespace, e.g. U+00A0, U+3000) after the newline is
+# part of the break, so the next leaf starts after it.
+_SOFTBREAK = re.compile(r" *\n\s*")
+_LINEBREAK = re.compile(r"(?:\\| {2,})\n\s*")
 _PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
