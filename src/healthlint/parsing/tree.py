@@ -427,15 +427,23 @@ class _Builder:
 
     def footnotes(self, env: Dict[str, Any]) -> None:
         for key, state, text_start, text, def_start in env.get("_footnote_defs", []):
-            lines = text.splitlines()
+            # Lines end at "\n" only (str.splitlines would also split at
+            # U+2028, FF...), as everywhere else in the source map.
+            lines = text.split("\n")
             second = None
             for second in lines[1:]:
                 if second:
                     break
             self.top_index += 1
             if second:
-                spaces = len(second) - len(second.lstrip())
-                body = re.compile(r"^ {" + str(spaces) + r",}", flags=re.M).sub("", text).strip()
+                spaces = len(second) - len(second.lstrip(" "))
+                body = re.compile(r"^ {" + str(spaces) + r",}", flags=re.M).sub("", text).lstrip()
+                # Drop trailing blank lines but keep the last line whole: a
+                # child line must stay a suffix of its parent line, since
+                # columns are mapped from the right end of the line.
+                nl = body.find("\n", len(body.rstrip()))
+                if nl >= 0:
+                    body = body[:nl]
                 child = state.__class__(state)
                 child.process(body + "\n")
                 child.anchor = find_anchor(state, child.src, state.line_of(def_start))
