@@ -118,7 +118,9 @@ def find_anchor(parent: PosState, child_src: str, lower: int) -> int:
     """
     child_lines = child_src.split("\n")
     contents = [(i, line.lstrip(" \t")) for i, line in enumerate(child_lines)]
-    contents = [(i, c) for i, c in contents if c.strip()]
+    # blank means spaces and tabs only (as in Markdown): a line holding only
+    # U+00A0 or U+3000 is content and must anchor on its own parent line
+    contents = [(i, c) for i, c in contents if c]
     if not contents:
         return lower
     total = len(parent.line_starts)
