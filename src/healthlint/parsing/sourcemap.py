@@ -161,6 +161,8 @@ class PosBlockParser(BlockParser):
                 token.setdefault("_state", state)
                 if token["type"] == "table":
                     _locate_table_cells(state, start, token)
+                if token["type"] == "block_code" and isinstance(result, int):
+                    token["_end"] = result
         if rule == "ref_link" and result:
             state.env.setdefault("_ref_defs", []).append((state, start, m.group("reflink_1")))
         return result
@@ -180,6 +182,8 @@ class PosBlockParser(BlockParser):
         for token in state.tokens[before:]:
             token.setdefault("_start", cursor)
             token.setdefault("_state", state)
+            if end is not None:
+                token.setdefault("_end", end)
         return end
 
 

@@ -104,7 +104,9 @@ class Comment:
 class ParsedBody:
     blocks: List[ProseBlock]
     comments: List[Comment]
-    code: List[Tuple[int, int]]  # body offsets of code blocks (start, end)
+    # body offsets of code blocks: first non-blank character (fence or code),
+    # end of the last line (exclusive)
+    code: List[Tuple[int, int]]
     searched: int = 0
     top_level_count: int = 0
 
@@ -346,15 +348,31 @@ class _Builder:
             elif kind == "block_html":
                 self.block_html(tok)
             elif kind == "block_code":
-                state = tok.get("_state")
-                if state is not None and "_start" in tok:
-                    start = self.root_offset(state, tok["_start"])
-                    self.code.append((start, start + len(tok.get("raw", ""))))
+                self.code_block(tok)
             elif "children" in tok:
                 inner = containers
                 if kind in ("block_quote", "list_item", "table"):
                     inner = containers + (kind,)
                 self.walk(tok["children"], inner)
+
+    def code_block(self, tok: Dict[str, Any]) -> None:
+        """Record a code block from its first non-blank character (fence or code) to the end of its last line."""
+        state = tok.get("_state")
+        if state is None or "_start" not in tok:
+            return
+        src = state.src
+        start = tok["_start"]
+        end = tok.get("_end", start + len(tok.get("raw", "")))
+        end = min(max(end, start), len(src))
+        while start < end and src[start] in " \t\n":
+            start += 1
+        while end > start and src[end - 1] in " \t\n":
+            end -= 1
+        if start >= len(src):
+            return
+        first = self.root_offset(state, start)
+        last = self.root_offset(state, end - 1) + 1 if end > start else first
+        self.code.append((first, last))
 
     def block_html(self, tok: Dict[str, Any]) -> None:
         raw = tok.get("raw", "")
