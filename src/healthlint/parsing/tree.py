@@ -35,6 +35,14 @@ _ENTITY = re.compile(r"&(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]
 # part of the break, so the next leaf starts after it.
 _SOFTBREAK = re.compile(r" *\n\s*")
 _LINEBREAK = re.compile(r"(?:\\| {2,})\n\s*")
+# URLs and e-mail addresses that mistune leaves as text: GFM's extended
+# autolinks (``www.``, bare e-mail addresses; mistune's url plugin only knows
+# ``http(s)://``) and URLs inside link text. A URL is never prose.
+_BARE_URL = re.compile(
+    r"(?<![^\s*_~(\[])(?:https?://|www\.)[A-Za-z0-9_-][^\s<]*"
+    r"|(?<![A-Za-z0-9.+_-])[A-Za-z0-9.+_-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+(?![A-Za-z0-9@])"
+)
+_URL_TRAILING = re.compile(r"(?:[?!.,:;*_~'\"]|&[A-Za-z0-9]+;)+$")
 _PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
@@ -127,6 +135,32 @@ class _Sink:
         return len(self.offs)
 
 
+def _bare_urls(raw: str) -> List[Tuple[int, int]]:
+    """``(start, end)`` of the URLs and e-mail addresses in a text leaf (GFM autolink rules)."""
+    if "." not in raw:
+        return []
+    spans: List[Tuple[int, int]] = []
+    for m in _BARE_URL.finditer(raw):
+        start, end = m.span()
+        text = m.group(0)
+        if "@" in text and not text.startswith(("http", "www")):
+            if text[-1] in "-_":
+                continue  # GFM: not an address
+            spans.append((start, end))
+            continue
+        # trailing punctuation is not part of a URL, nor an unbalanced ")"
+        while True:
+            t = _URL_TRAILING.search(text)
+            if t is not None and t.start() > 0:
+                text = text[: t.start()]
+            elif text.endswith(")") and text.count(")") > text.count("("):
+                text = text[:-1]
+            else:
+                break
+        spans.append((start, start + len(text)))
+    return spans
+
+
 class _Aligner:
     """Walks mistune inline tokens and the inline source with one cursor."""
 
@@ -207,6 +241,21 @@ class _Aligner:
             sink.add(raw, offs)
         return pos
 
+    def emit_prose(self, raw: str, pos: int, sink: _Sink) -> int:
+        """Emit a text leaf; bare URLs and e-mail addresses in it become U+FFFC."""
+        last = 0
+        for start, end in _bare_urls(raw):
+            if start > last:
+                pos = self.emit_text(raw[last:start], pos, sink)
+            offs, pos = self.match_leaf(raw[start:end], pos)
+            sink.add(OBJ, [offs[0] if offs else pos])
+            last = end
+        if last == 0:
+            return self.emit_text(raw, pos, sink)
+        if last < len(raw):
+            pos = self.emit_text(raw[last:], pos, sink)
+        return pos
+
     def skip_chars(self, pos: int, chars: str, limit: int) -> int:
         n = 0
         while n < limit and pos < len(self.src) and self.src[pos] in chars:
@@ -220,7 +269,7 @@ class _Aligner:
         for tok in tokens:
             kind = tok["type"]
             if kind == "text":
-                pos = self.emit_text(tok["raw"], pos, sink)
+                pos = self.emit_prose(tok["raw"], pos, sink)
             elif kind in ("emphasis", "strong", "strikethrough"):
                 count = 1 if kind == "emphasis" else 2
                 chars = "~" if kind == "strikethrough" else "*_"
