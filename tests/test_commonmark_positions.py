@@ -22,24 +22,23 @@ The character found there must be the same character, except:
 Also: characters of a block advance through the source (only the characters
 of one entity share an offset), blocks come in source order, no source
 character belongs to two blocks (alt text excepted: it sits inside its
-paragraph), and the aligner never had to search (``searched == 0``).
+paragraph), and the aligner never had to search (``searched == 0``). The
+checker is ``check_positions`` in ``tests/conftest.py``.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 import pytest
 
 from healthlint.document import Document
 
 SPEC = Path(__file__).parents[2] / "shared/data/commonmark-spec.json"
-OBJ = "\ufffc"
-ENTITY = re.compile(r"&(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
+Checker = Callable[[str], List[str]]  # the position_errors fixture (tests/conftest.py)
 
 
 def _examples() -> List[Any]:
@@ -49,55 +48,8 @@ def _examples() -> List[Any]:
     return [pytest.param(e, id=f"example-{e['example']}") for e in data]
 
 
-def position_errors(text: str) -> List[str]:
-    """Every violation of the position property in ``text`` (empty when all is exact)."""
-    doc = Document("example.md", text)
-    parsed = doc.parsed
-    errors: List[str] = []
-    if parsed.searched:
-        errors.append(f"the aligner searched for {parsed.searched} leaves")
-    owner: Dict[int, int] = {}
-    previous_start = -1
-    for number, block in enumerate(parsed.blocks):
-        if block.start < previous_start:
-            errors.append(f"block {number} ({block.kind} {block.text!r}) starts before the previous block")
-        previous_start = block.start
-        offsets = [block.offset(i) for i in range(len(block.text))]
-        for i, ch in enumerate(block.text):
-            line, col = doc.body_position(offsets[i])
-            source = doc.lines[line - 1]
-            found = source[col - 1] if col <= len(source) else "\n"
-            where = f"{block.kind} {block.text!r} char {i} ({ch!r}) -> {line}:{col} {found!r} in {source!r}"
-            if ch == found:
-                continue
-            if ch == OBJ and (found in "`<![.+-_" or found.isalnum()):
-                continue
-            if ch == " " and found == "\n":
-                continue
-            if found == "&":
-                m = ENTITY.match(source, col - 1)
-                if m is not None and ch in html.unescape(m.group(0)):
-                    continue
-            errors.append(where)
-            break
-        for i in range(1, len(offsets)):
-            same_entity = offsets[i] == offsets[i - 1] and doc.body[offsets[i]] == "&"
-            if offsets[i] <= offsets[i - 1] and not same_entity:
-                errors.append(f"{block.kind} {block.text!r}: char {i} does not advance in the source")
-                break
-        if block.kind == "alt":
-            continue
-        for i, off in enumerate(offsets):
-            if block.text[i] == OBJ or doc.body[off] == "\n":
-                continue
-            if owner.setdefault(off, number) != number:
-                errors.append(f"{block.kind} {block.text!r}: char {i} also belongs to block {owner[off]}")
-                break
-    return errors
-
-
 @pytest.mark.parametrize("example", _examples())
-def test_every_prose_character_lands_on_its_source(example: Dict[str, Any]) -> None:
+def test_every_prose_character_lands_on_its_source(example: Dict[str, Any], position_errors: Checker) -> None:
     errors = position_errors(example["markdown"])
     assert not errors, f"example {example['example']} {example['markdown']!r}:\n" + "\n".join(errors)
 
@@ -116,7 +68,7 @@ def test_the_property_is_not_vacuous() -> None:
     assert checked > 4000
 
 
-def test_the_checker_catches_a_shifted_column(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_checker_catches_a_shifted_column(monkeypatch: pytest.MonkeyPatch, position_errors: Checker) -> None:
     """The oracle itself must fail when positions are off by one."""
     original = Document.body_position
 

@@ -1,0 +1,80 @@
+"""Shared test helpers.
+
+``position_errors`` is the position oracle used by the CommonMark property
+test and the construct fixtures: it lists every way the prose blocks of a
+document fail to land on their source characters.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Callable, Dict, List
+
+import pytest
+
+from healthlint.document import Document
+
+OBJ = "\ufffc"
+ENTITY = re.compile(r"&(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
+
+
+def check_positions(text: str) -> List[str]:
+    """Every violation of the position property in ``text`` (empty when all is exact).
+
+    Character ``i`` of each prose block, mapped through ``block.offset(i)`` and
+    :meth:`Document.body_position`, must be the same character of the file
+    line, except that U+FFFC points at the start of its construct (backtick,
+    ``<``, ``!``, ``[``, a URL or an address), a space for a line break points
+    just past the end of its line, and an entity-decoded character points at
+    the ``&`` of its entity. Characters advance through the source, blocks come
+    in source order, no source character belongs to two blocks (alt text
+    excepted) and the aligner never searched.
+    """
+    doc = Document("example.md", text)
+    parsed = doc.parsed
+    errors: List[str] = []
+    if parsed.searched:
+        errors.append(f"the aligner searched for {parsed.searched} leaves")
+    owner: Dict[int, int] = {}
+    previous_start = -1
+    for number, block in enumerate(parsed.blocks):
+        if block.start < previous_start:
+            errors.append(f"block {number} ({block.kind} {block.text[:80]!r}) starts before the previous block")
+        previous_start = block.start
+        offsets = [block.offset(i) for i in range(len(block.text))]
+        for i, ch in enumerate(block.text):
+            line, col = doc.body_position(offsets[i])
+            source = doc.lines[line - 1]
+            found = source[col - 1] if col <= len(source) else "\n"
+            if ch == found:
+                continue
+            if ch == OBJ and (found in "`<![.+-_" or found.isalnum()):
+                continue
+            if ch == " " and found == "\n":
+                continue
+            if found == "&":
+                m = ENTITY.match(source, col - 1)
+                if m is not None and ch in html.unescape(m.group(0)):
+                    continue
+            errors.append(f"{block.kind} {block.text[:80]!r} char {i} ({ch!r}) -> {line}:{col} {found!r} in {source[:200]!r}")
+            break
+        for i in range(1, len(offsets)):
+            same_entity = offsets[i] == offsets[i - 1] and doc.body[offsets[i]] == "&"
+            if offsets[i] <= offsets[i - 1] and not same_entity:
+                errors.append(f"{block.kind} {block.text[:80]!r}: char {i} does not advance in the source")
+                break
+        if block.kind == "alt":
+            continue
+        for i, off in enumerate(offsets):
+            if block.text[i] == OBJ or doc.body[off] == "\n":
+                continue
+            if owner.setdefault(off, number) != number:
+                errors.append(f"{block.kind} {block.text[:80]!r}: char {i} also belongs to block {owner[off]}")
+                break
+    return errors
+
+
+@pytest.fixture
+def position_errors() -> Callable[[str], List[str]]:
+    return check_positions
