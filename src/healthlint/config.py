@@ -37,7 +37,7 @@ import pathspec
 from .diagnostic import SEVERITIES
 from .errors import HealthlintError, HealthlintErrors
 from .packs import check_keys, schema_errors
-from .yamlpos import Marks, load, load_file
+from .yamlpos import Marks, key_name, load, load_file
 
 try:
     import tomllib
@@ -161,7 +161,11 @@ def load_config(path: Optional[str]) -> Config:
     if not isinstance(data, dict):
         raise HealthlintError("configuration must be a mapping of keys", path, 1, 1)
     errors = check_keys(data, list(SCHEMA), marks, (), "configuration")
-    errors += [e for e in schema_errors(data, {"type": "object", "properties": SCHEMA}, marks, ()) if "unknown key" not in e.message]
+    top = {key_name((k,)) for k in data}
+    errors += [
+        e for e in schema_errors(data, {"type": "object", "properties": SCHEMA}, marks, ())
+        if not (e.message.startswith("unknown key") and e.key in top)
+    ]
     if errors:
         raise HealthlintErrors(errors)
     root = str(Path(path).resolve().parent)

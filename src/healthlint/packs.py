@@ -30,7 +30,7 @@ import jsonschema
 from .diagnostic import SEVERITIES
 from .errors import HealthlintError, HealthlintErrors
 from .kinds import RuleKind, kinds
-from .yamlpos import Marks, load_file
+from .yamlpos import Marks, key_name, load_file
 
 ID_PATTERN = r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$"
 PACK_KEYS = {
@@ -281,7 +281,12 @@ def _load_rule(
                 marks.error(where + ("patterns", i), f"invalid regular expression {pattern!r}: {exc}", at_value=True)
             )
     errors += regex_errors
-    type_errors = [e for e in schema_errors(merged, schema, marks, where) if "unknown key" not in e.message]
+    # Unknown keys of the rule itself were reported above; nested ones
+    # (``examples.triggers``, ``near.windw``) only the schema sees.
+    top = {key_name(where + (k,)) for k in raw}
+    type_errors = [
+        e for e in schema_errors(merged, schema, marks, where) if not (e.message.startswith("unknown key") and e.key in top)
+    ]
     if type_errors:
         raise HealthlintErrors(errors + type_errors)
     rule_id = raw["id"]
