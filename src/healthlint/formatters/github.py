@@ -84,6 +84,11 @@ class GithubFormatter(Formatter):
         return "\n".join(lines) + ("\n" if lines else "")
 
 
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: pipes escaped, line breaks as spaces."""
+    return text.replace("|", "\\|").replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+
+
 def write_step_summary(path: str, diagnostics: Sequence[Diagnostic], ctx: RenderContext) -> None:
     """Append a Markdown summary (counts per rule, then every finding) to ``path``."""
     out = ["## healthlint", ""]
@@ -95,8 +100,8 @@ def write_step_summary(path: str, diagnostics: Sequence[Diagnostic], ctx: Render
         out += [f"| `{rule}` | {n} |" for rule, n in sorted(per_rule.items())]
         out += ["", "| file | line | severity | rule | message |", "| --- | ---: | --- | --- | --- |"]
         for d in diagnostics:
-            msg = d.message.replace("|", "\\|").replace("\n", " ")
-            out.append(f"| {annotation_path(d.path, ctx.env)} | {d.line} | {d.severity} | `{d.rule}` | {msg} |")
+            msg = _cell(d.message)
+            out.append(f"| {_cell(annotation_path(d.path, ctx.env))} | {d.line} | {d.severity} | `{d.rule}` | {msg} |")
     try:
         with open(path, "a", encoding="utf-8") as fh:
             fh.write("\n".join(out) + "\n")

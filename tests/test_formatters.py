@@ -1,0 +1,222 @@
+"""Output formats: json, text and github, unit by unit and through the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from healthlint.cli import main
+from healthlint.diagnostic import Diagnostic
+from healthlint.formatters import REGISTRY, RenderContext
+from healthlint.formatters.github import annotation, annotation_path, escape_data, escape_property
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def diag(line=3, column=22, end_line=3, end_column=27, rule="claims.cure", severity="error",
+         message="m", suggestion="", path="posts/a.md"):
+    return Diagnostic(path, line, column, end_line, end_column, rule, severity, message, suggestion)
+
+
+def render(fmt, diagnostics, **ctx):
+    return REGISTRY[fmt]().render(diagnostics, RenderContext(**ctx))
+
+
+# -- github: escaping -----------------------------------------------------------------
+
+
+def test_escape_data_percent_cr_lf():
+    assert escape_data('50% of "cures"\r\n::error::x') == '50%25 of "cures"%0D%0A::error::x'
+
+
+def test_escape_data_escapes_percent_first():
+    # a literal "%0A" in a message must not turn into a line break on the runner
+    assert escape_data("%0A") == "%250A"
+
+
+def test_escape_property_also_colon_and_comma():
+    assert escape_property("Q1: sleep, stress & 100%\n") == "Q1%3A sleep%2C stress & 100%25%0A"
+
+
+# -- github: annotations --------------------------------------------------------------
+
+
+def test_single_line_annotation_has_columns():
+    line = annotation(diag(message="Nope", suggestion="Say less."), {})
+    assert line == "::error file=posts/a.md,line=3,endLine=3,col=22,endColumn=27,title=claims.cure::Nope%0ASay less."
+
+
+def test_multi_line_span_drops_columns():
+    line = annotation(diag(line=2, column=14, end_line=3, end_column=10, rule="claims.guarantee"), {})
+    assert line == "::error file=posts/a.md,line=2,endLine=3,title=claims.guarantee::m"
+
+
+def test_document_level_annotation():
+    line = annotation(diag(line=1, column=1, end_line=None, end_column=None, severity="warning",
+                           rule="disclaimer.missing"), {})
+    assert line == "::warning file=posts/a.md,line=1,col=1,title=disclaimer.missing::m"
+
+
+def test_info_is_a_notice():
+    assert annotation(diag(severity="info"), {}).startswith("::notice ")
+
+
+def test_path_with_colon_comma_percent_is_escaped():
+    line = annotation(diag(path="posts/2024/Q1: sleep, stress & you.md"), {})
+    assert line.startswith("::error file=posts/2024/Q1%3A sleep%2C stress & you.md,line=3,")
+
+
+def test_message_cannot_forge_a_second_command():
+    line = annotation(diag(message="a\n::error file=x::forged", suggestion="b\r\nc"), {})
+    assert "\n" not in line and "\r" not in line
+    assert line.count("::") == 4  # "::error", the separator, and the two inside the escaped data
+    assert line.endswith("::a%0A::error file=x::forged%0Ab%0D%0Ac")
+
+
+def test_annotation_path_relative_to_workspace_with_forward_slashes(tmp_path, monkeypatch):
+    (tmp_path / "blog" / "posts").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "blog")
+    env = {"GITHUB_WORKSPACE": str(tmp_path)}
+    assert annotation_path("posts/a.md", env) == "blog/posts/a.md"
+    assert annotation_path("./posts/../posts/a.md", env) == "blog/posts/a.md"
+    assert annotation_path(str(tmp_path / "blog" / "posts" / "a.md"), env) == "blog/posts/a.md"
+    # outside the workspace: left as given
+    assert annotation_path("/elsewhere/a.md", env) == "/elsewhere/a.md"
+    # no workspace: as given
+    assert annotation_path("posts/a.md", {}) == "posts/a.md"
+
+
+# -- github: render ---------------------------------------------------------------------
+
+
+def test_all_findings_errors_first_and_one_notice_beyond_ten_warnings():
+    warnings = [diag(line=i, severity="warning", rule="claims.superlative") for i in range(1, 12)]
+    errors = [diag(line=20 + i) for i in range(2)]
+    out = render("github", warnings + errors)
+    lines = out.rstrip("\n").split("\n")
+    assert len(lines) == 11 + 2 + 1
+    assert [l.split(" ", 1)[0] for l in lines[:2]] == ["::error", "::error"]
+    assert all(l.startswith("::warning ") for l in lines[2:13])
+    assert lines[2:13] == [annotation(d, {}) for d in warnings]  # order kept within a severity
+    assert lines[13].startswith("::notice ")
+    assert "13" in lines[13] and "11 warnings" in lines[13]
+
+
+def test_no_notice_at_exactly_ten():
+    out = render("github", [diag(line=i) for i in range(1, 11)] + [diag(line=i, severity="info") for i in range(1, 30)])
+    assert "::notice title=healthlint" not in out
+    assert out.count("::error ") == 10
+
+
+def test_notice_beyond_ten_errors():
+    out = render("github", [diag(line=i) for i in range(1, 12)])
+    assert out.rstrip("\n").split("\n")[-1].startswith("::notice ")
+
+
+def test_every_line_is_a_workflow_command():
+    diagnostics = [diag(message="100% sure\nreally", suggestion="x,y:z"), diag(severity="warning", message="%")]
+    for line in render("github", diagnostics).rstrip("\n").split("\n"):
+        assert re.match(r"^::(error|warning|notice) [^\n]*::", line)
+
+
+def test_step_summary_is_appended(tmp_path):
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    env = {"GITHUB_STEP_SUMMARY": str(summary)}
+    render("github", [diag(message="a | b"), diag(rule="claims.guarantee")], env=env, files=1)
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("earlier step\n")
+    assert "| `claims.cure` | 1 |" in text and "| `claims.guarantee` | 1 |" in text
+    assert "a \\| b" in text  # a pipe in a message does not break the table
+
+
+def test_step_summary_escapes_pipes_and_line_breaks_in_every_cell(tmp_path):
+    summary = tmp_path / "summary.md"
+    render("github", [diag(path="a|b.md", message="one\r\ntwo")], env={"GITHUB_STEP_SUMMARY": str(summary)}, files=1)
+    row = next(l for l in summary.read_text(encoding="utf-8").split("\n") if "claims.cure" in l and "a" in l and "|" in l
+               and "one" in l)
+    assert row == "| a\\|b.md | 3 | error | `claims.cure` | one two |"
+
+
+def test_step_summary_when_clean(tmp_path):
+    summary = tmp_path / "summary.md"
+    render("github", [], env={"GITHUB_STEP_SUMMARY": str(summary)}, files=3)
+    assert "No problems found in 3 files." in summary.read_text(encoding="utf-8")
+
+
+def test_unwritable_step_summary_does_not_break_the_output(tmp_path):
+    out = render("github", [diag()], env={"GITHUB_STEP_SUMMARY": str(tmp_path / "missing" / "s.md")})
+    assert out.startswith("::error ")
+
+
+def test_github_through_the_cli(tmp_path, monkeypatch):
+    (tmp_path / "blog" / "posts").mkdir(parents=True)
+    shutil.copy(FIXTURES / "posts" / "claim.md", tmp_path / "blog" / "posts" / "claim.md")
+    monkeypatch.chdir(tmp_path / "blog")
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_WORKSPACE": str(tmp_path), "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ACTIONS": "true"}
+    result = CliRunner().invoke(main, ["check", "--select", "claims", "posts"], env=env)
+    assert result.exit_code == 1
+    lines = result.stdout.rstrip("\n").split("\n")
+    assert [l.split("::")[1] for l in lines] == [
+        "error file=blog/posts/claim.md,line=3,endLine=3,col=22,endColumn=27,title=claims.cure",
+        "error file=blog/posts/claim.md,line=5,endLine=5,col=23,endColumn=28,title=claims.cure",
+    ]
+    assert "blog/posts/claim.md" in summary.read_text(encoding="utf-8")
+
+
+# -- json ---------------------------------------------------------------------------------
+
+
+def test_json_empty():
+    assert render("json", []) == "[]\n"
+
+
+def test_json_exact_keys_in_order_and_unicode_kept():
+    d = diag(message="\u201ccures\u201d is a claim", suggestion="Say \u201cmay help\u201d.", path="caf\u00e9.md",
+             end_line=None, end_column=None)
+    out = render("json", [d])
+    data = json.loads(out)
+    assert list(data[0]) == ["path", "line", "column", "end_line", "end_column", "rule", "severity", "message", "suggestion"]
+    assert data[0]["end_line"] is None and data[0]["end_column"] is None
+    assert "\u201c" in out and "caf\u00e9" in out  # not escaped to \u201c
+    assert out.endswith("]\n")
+
+
+# -- text -----------------------------------------------------------------------------------
+
+
+def test_text_lines_suggestion_and_summary():
+    out = render("text", [diag(message="No.", suggestion="Say less."), diag(line=9, column=1, severity="warning",
+                                                                             rule="disclaimer.missing", message="Add one.")],
+                 files=1)
+    assert out == (
+        "posts/a.md:3:22: error claims.cure No.\n"
+        "    suggestion: Say less.\n"
+        "posts/a.md:9:1: warning disclaimer.missing Add one.\n"
+        "Found 2 problems (1 error, 1 warning) in 1 file.\n"
+    )
+
+
+@pytest.mark.parametrize("diagnostics,files,summary", [
+    ([], 0, "No problems found in 0 files."),
+    ([], 1, "No problems found in 1 file."),
+    ([diag(severity="info")], 2, "Found 1 problem (1 info) in 2 files."),
+    ([diag(), diag(), diag(severity="info"), diag(severity="info")], 3, "Found 4 problems (2 errors, 2 info) in 3 files."),
+])
+def test_text_summary_wording(diagnostics, files, summary):
+    assert render("text", diagnostics, files=files).rstrip("\n").split("\n")[-1] == summary
+
+
+def test_text_colour_only_when_asked():
+    plain = render("text", [diag()], files=1)
+    coloured = render("text", [diag()], files=1, color=True)
+    assert "\x1b[" not in plain
+    assert "\x1b[" in coloured
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
