@@ -120,6 +120,24 @@ def test_document_level_finding_can_be_switched_off_at_the_top():
     assert lint("A post about migraine treatment.\n", select=("disclaimer",)) == [(1, 1, "disclaimer.missing")]
 
 
+def test_document_level_finding_in_a_post_with_front_matter():
+    # Line 1 belongs to the front matter, so the directive can only stand in the body.
+    post = "---\ntitle: Migraine care\n---\n\n<!-- healthlint-disable disclaimer -- a press release -->\n\nA post about migraine treatment.\n"
+    assert lint(post, select=("disclaimer",)) == []
+    bottom = "---\ntitle: Migraine care\n---\nA post about migraine treatment.\n\n<!-- healthlint-disable disclaimer.missing -->\n"
+    assert lint(bottom, select=("disclaimer",)) == []
+
+
+def test_document_level_finding_is_not_hidden_by_a_closed_range_or_other_rules():
+    closed = ("---\ntitle: x\n---\nIntro.\n\n<!-- healthlint-disable disclaimer -->\nA post about migraine treatment.\n"
+              "<!-- healthlint-enable disclaimer -->\n")
+    assert lint(closed, select=("disclaimer",)) == [(1, 1, "disclaimer.missing")]
+    other = "---\ntitle: x\n---\n<!-- healthlint-disable claims -->\nA post about migraine treatment.\n"
+    assert lint(other, select=("disclaimer",)) == [(1, 1, "disclaimer.missing")]
+    next_line = "<!-- healthlint-disable-next-line disclaimer -->\nA post about migraine treatment.\n"
+    assert lint(next_line, select=("disclaimer",)) == [(1, 1, "disclaimer.missing")]
+
+
 def test_directive_text_outside_a_comment_does_nothing():
     text = "Write healthlint-disable in a comment to silence it.\nRue cures warts.\n"
     assert lint(text) == [(2, 5, "claims.cure")]

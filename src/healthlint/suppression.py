@@ -59,20 +59,37 @@ class Suppressions:
     directives: List[Directive] = field(default_factory=list)
     events: List[Tuple[Pos, bool, Optional[List[str]]]] = field(default_factory=list)
     lines: List[Tuple[Optional[List[str]], int]] = field(default_factory=list)
+    body_start: Pos = (1, 1)
 
-    def suppressed(self, diag: Diagnostic) -> bool:
-        """True when a directive covers the diagnostic's start for its rule."""
-        for rules, line in self.lines:
-            if diag.line == line and _covers(rules, diag.rule):
-                return True
-        pos = (diag.line, diag.column)
+    def _off_at(self, pos: Pos, rule: str) -> bool:
         off = False
         for at, disable, rules in self.events:
             if at > pos:
                 break
-            if _covers(rules, diag.rule):
+            if _covers(rules, rule):
                 off = disable
         return off
+
+    def suppressed(self, diag: Diagnostic) -> bool:
+        """True when a directive covers the diagnostic's start for its rule.
+
+        A document-level finding (no end; at 1:1) concerns the whole post, and
+        a post with front matter cannot hold a comment on line 1: it is also
+        suppressed when its rule is disabled where the body starts or at the
+        end of the post (``<!-- healthlint-disable disclaimer -->`` anywhere,
+        never enabled again).
+        """
+        for rules, line in self.lines:
+            if diag.line == line and _covers(rules, diag.rule):
+                return True
+        if self._off_at((diag.line, diag.column), diag.rule):
+            return True
+        if diag.end_line is None:
+            return self._off_at(self.body_start, diag.rule) or self._off_at(_END, diag.rule)
+        return False
+
+
+_END: Pos = (1 << 62, 0)
 
 
 def _is_selector(token: str, packs: Optional[Sequence[str]]) -> bool:
@@ -119,7 +136,7 @@ def parse_directive(text: str, packs: Optional[Sequence[str]] = None) -> Optiona
 
 def collect(document: "Document", packs: Optional[Sequence[str]] = None) -> Suppressions:
     """Read the directives of a parsed document (``packs``: the known pack names)."""
-    sup = Suppressions()
+    sup = Suppressions(body_start=(document.body_line + 1, 1))
     for comment in sorted(document.parsed.comments, key=lambda c: c.start):
         parsed = parse_directive(comment.text, packs)
         if parsed is None:
