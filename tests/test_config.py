@@ -393,3 +393,27 @@ def test_exclude_negation_re_includes_a_file(site):
     write(site / "p/drafts/ready.md", POST)
     result = run("check", "--format", "json", "p")
     assert [r[0] for r in rows(result)] == ["p/drafts/ready.md"]
+
+
+def test_explicit_toml_file_with_top_level_keys(site):
+    cfg = write(site / "healthlint.toml", 'select = ["claims"]\n\n[severity]\n"claims.cure" = "info"\n')
+    write(site / "p/post.md", POST)
+    result = run("check", "--format", "json", "--config", str(cfg), "p/post.md")
+    assert [(r[3], r[4]) for r in rows(result)] == [("claims.cure", "info"), ("claims.guarantee", "error")]
+
+
+def test_explicit_toml_file_errors_name_lines(site):
+    cfg = write(site / "healthlint.toml", 'select = ["claims"]\nfail-on = "eror"\n[severity]\n"claims.cure" = "fatal"\n')
+    write(site / "p/post.md", POST)
+    result = run("check", "--config", str(cfg), "p/post.md")
+    assert result.exit_code == 2
+    assert f"{cfg}:2:11: fail-on:" in result.stderr
+    assert f"{cfg}:4:17: severity.claims.cure:" in result.stderr
+
+
+def test_explicit_pyproject_without_the_table_is_an_error(site):
+    cfg = write(site / "x" / "pyproject.toml", '[project]\nname = "clinic"\n')
+    write(site / "p/post.md", POST)
+    result = run("check", "--config", str(cfg), "p/post.md")
+    assert result.exit_code == 2
+    assert "[tool.healthlint]" in result.stderr

@@ -2,7 +2,8 @@
 
 Found by walking up from the checked paths (the first folder holding
 ``.healthlint.yaml``, ``.healthlint.yml`` or a ``pyproject.toml`` with a
-``[tool.healthlint]`` table wins), or given with ``--config``. Keys:
+``[tool.healthlint]`` table wins), or given with ``--config`` (YAML, a
+``pyproject.toml``, or another TOML file with the keys at its top level). Keys:
 
 ``select``, ``extend-select``, ``ignore``
     rule ids or pack prefixes (``claims``, ``claims.guarantee``, ``ALL``).
@@ -209,6 +210,7 @@ def _spec(globs: List[str], marks: Marks, path: Tuple[Any, ...]) -> pathspec.Pat
 
 
 _TOML_KEY = re.compile(r"""\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+_TOML_SUBTABLE = re.compile(r"""\s*\[\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*\]\s*(?:#.*)?$""")
 _TOML_TABLE = re.compile(r"""\s*\[\s*tool\s*\.\s*healthlint\s*(?:\.\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*)?\]\s*(?:#.*)?$""")
 
 
@@ -228,15 +230,24 @@ def _load_pyproject(path: str) -> Tuple[Any, Marks]:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line, col = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
         raise HealthlintError(f"invalid TOML: {exc}", path, line, col)
-    table = data.get("tool", {}).get("healthlint", {})
+    tool = data.get("tool")
+    in_pyproject = os.path.basename(path) == "pyproject.toml" or (isinstance(tool, dict) and "healthlint" in tool)
+    if in_pyproject:
+        if not (isinstance(tool, dict) and "healthlint" in tool):
+            raise HealthlintError("no [tool.healthlint] table in this file", path, 1, 1)
+        table = tool["healthlint"]
+        if not isinstance(table, dict):
+            raise HealthlintError("[tool.healthlint] must be a table", path, 1, 1, "tool.healthlint")
+    else:
+        table = data  # a healthlint.toml of its own: the keys are at the top level
     marks = Marks(path)
-    # TOML gives no positions: find the lines of [tool.healthlint], its keys,
-    # and the keys of its sub-tables ([tool.healthlint.severity]).
+    # TOML gives no positions: find the lines of the table, its keys, and the
+    # keys of its sub-tables ([tool.healthlint.severity], or [severity]).
     lines = text.split("\n")
-    current: Optional[Tuple[str, ...]] = None
+    current: Optional[Tuple[str, ...]] = None if in_pyproject else ()
     for i, line in enumerate(lines):
         if re.match(r"\s*\[", line) and not re.match(r"\s*\[\s*[\"'A-Za-z0-9_.-]+\s*\]\s*=", line):
-            m = _TOML_TABLE.match(line)
+            m = _TOML_TABLE.match(line) if in_pyproject else _TOML_SUBTABLE.match(line)
             if m is None:
                 current = None
                 continue
