@@ -160,7 +160,7 @@ class PosBlockParser(BlockParser):
                 token["_start"] = start
                 token.setdefault("_state", state)
                 if token["type"] == "table":
-                    _locate_table_cells(state, start, token)
+                    _locate_table_cells(state, start, token, rule)
                 if token["type"] == "block_code" and isinstance(result, int):
                     token["_end"] = result
         if rule == "ref_link" and result:
@@ -187,8 +187,12 @@ class PosBlockParser(BlockParser):
         return end
 
 
-def _locate_table_cells(state: PosState, start: int, table: Dict[str, Any]) -> None:
-    """Give each table cell ``_segs`` by walking its row line from the left."""
+def _locate_table_cells(state: PosState, start: int, table: Dict[str, Any], rule: Optional[str]) -> None:
+    """Give each table cell ``_segs``, splitting its row line exactly as mistune's table plugin does.
+
+    ``rule`` is ``table`` (rows framed by pipes: the outer pipes are dropped)
+    or ``nptable`` (no frame: a leading ``|`` starts an empty first cell).
+    """
     head, body = table["children"]
     rows = [head["children"]] + [row["children"] for row in body["children"]]
     line = state.line_of(start)
@@ -197,26 +201,38 @@ def _locate_table_cells(state: PosState, start: int, table: Dict[str, Any]) -> N
         if row_line >= len(state.line_starts):
             return
         row_start = state.line_starts[row_line]
-        text = state.line_text(row_line)
-        cursor = text.find("|")
-        if cursor < 0 or text[:cursor].strip():
-            cursor = len(text) - len(text.lstrip(" "))  # no leading pipe (nptable)
-        else:
-            cursor += 1
-        for cell in cells:
-            content = cell.get("text", "")
-            found = text.find(content, cursor) if content else -1
-            if found < 0:
-                found = cursor
-            cell["_segs"] = [(0, row_start + found)]
+        text = state.line_text(row_line).rstrip(" \t")
+        base = 0
+        if rule != "nptable":
+            # _strip_pipe_table_row: leading spaces, then the framing pipes
+            if not text.startswith("|") and text.startswith((" ", "\t")):
+                base = len(text) - len(text.lstrip(" "))
+            text = text[base + 1 : -1]
+            base += 1
+        # _split_table_cells: split at unescaped pipes, strip each cell
+        bounds = []
+        begin = 0
+        for pos, ch in enumerate(text):
+            if ch == "|" and not _escaped(text, pos):
+                bounds.append((begin, pos))
+                begin = pos + 1
+        bounds.append((begin, len(text)))
+        for cell, (a, b) in zip(cells, bounds):
+            segment = text[a:b]
+            lead = len(segment) - len(segment.lstrip())
+            offset = row_start + base + a + (lead if segment.strip() else 0)
+            cell["_segs"] = [(0, offset)]
             cell["_state"] = state
-            cell["_start"] = row_start + found
-            cursor = found + len(content)
-            bar = text.find("|", cursor)
-            while bar > 0 and text[bar - 1] == "\\":
-                bar = text.find("|", bar + 1)
-            if bar >= 0:
-                cursor = bar + 1
+            cell["_start"] = offset
+
+
+def _escaped(text: str, pos: int) -> bool:
+    backslashes = 0
+    pos -= 1
+    while pos >= 0 and text[pos] == "\\":
+        backslashes += 1
+        pos -= 1
+    return backslashes % 2 == 1
 
 
 def to_root(state: PosState, offset: int) -> Tuple[int, int]:
