@@ -197,9 +197,16 @@ class _Aligner:
                 return None
         return offs
 
-    def match_leaf(self, raw: str, pos: int) -> Tuple[List[int], int]:
+    def match_leaf(self, raw: str, pos: int, verbatim: bool = False) -> Tuple[List[int], int]:
+        """Offsets of ``raw`` at ``pos`` and the cursor after it.
+
+        ``verbatim``: the leaf is source text as written (a URL, inline HTML),
+        where a backslash is not an escape.
+        """
         if not raw:
             return [], pos
+        if verbatim and self.src.startswith(raw, pos):
+            return list(range(pos, pos + len(raw))), pos + len(raw)
         offs = self.match_at(raw, pos)
         if offs is None:
             # Not at the cursor: search forward, within this block only.
@@ -290,7 +297,7 @@ class _Aligner:
                     pos = m.end()
             elif kind == "inline_html":
                 raw = tok["raw"]
-                offs, pos = self.match_leaf(raw, pos)
+                offs, pos = self.match_leaf(raw, pos, verbatim=True)
                 if raw.startswith("<!--"):
                     self.on_comment(raw, offs[0] if offs else pos)
             elif kind == "link":
@@ -361,7 +368,7 @@ class _Aligner:
         if not src.startswith("[", pos):
             # a bare URL (url plugin): never prose either.
             raw = "".join(c.get("raw", "") for c in tok["children"])
-            offs, pos = self.match_leaf(raw, pos)
+            offs, pos = self.match_leaf(raw, pos, verbatim=True)
             sink.add(OBJ, [offs[0] if offs else pos])
             return pos
         pos += 1
@@ -449,7 +456,7 @@ class _Builder:
         if kind == "block_text":
             kind = "paragraph"
         level = tok.get("attrs", {}).get("level", 0) if kind == "heading" else 0
-        if kind == "table_cell":
+        if kind == "table_cell" and "table" not in containers[-1:]:
             containers = containers + ("table",)
         seg_starts = [s for s, _ in segs]
 
