@@ -405,3 +405,23 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(work, no_color, colou
 def test_process_piped_output_has_no_colour(work):
     proc = _proc(["check", "--select", "claims", "posts/claim.md"], work)
     assert b"\x1b[" not in proc.stdout
+
+
+def test_a_crash_in_a_rule_is_reported_per_file_and_the_run_goes_on(work, monkeypatch):
+    from healthlint.kinds.phrase import PhraseKind
+
+    real = PhraseKind.check
+
+    def check(self, ctx):
+        if ctx.document.path.endswith("levels.md"):
+            raise ValueError("boom")
+        return real(self, ctx)
+
+    monkeypatch.setattr(PhraseKind, "check", check)
+    result = run("check", "--format", "json", "--select", "claims", "posts/levels.md", "posts/claim.md")
+    assert result.exit_code == 2
+    data = findings(result)
+    internal = [d for d in data if d["rule"] == "healthlint.internal-error"]
+    assert [(d["path"], d["line"], d["column"]) for d in internal] == [("posts/levels.md", 1, 1)]
+    assert "ValueError" in internal[0]["message"] and "boom" in internal[0]["message"]
+    assert ("posts/claim.md", "claims.cure") in {(d["path"], d["rule"]) for d in data}
