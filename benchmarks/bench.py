@@ -156,6 +156,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per measurement, after a warm-up run; the best counts (default 3)")
     parser.add_argument("--json", default=str(DEFAULT_JSON), help=f"where to write the results (default: {DEFAULT_JSON})")
     parser.add_argument("--no-cli", action="store_true", help="skip the end-to-end CLI timing")
+    parser.add_argument("--slowest", type=int, default=5, metavar="N",
+                        help="list the N files that take longest to lint, every language (default 5; 0: none)")
     args = parser.parse_args(argv)
     if not os.path.exists(args.folder):
         parser.error(f"no such folder: {args.folder}")
@@ -186,6 +188,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             rule.languages = []
     t_all = best_of(repeat, lambda: everywhere.run([args.folder]))
     other_language = count_other_language(sources)
+    slowest = []
+    if args.slowest > 0:
+        per_file = []
+        for src in sources:
+            start = time.perf_counter()
+            everywhere.lint_source(src)
+            per_file.append((time.perf_counter() - start, src.display, os.path.getsize(src.path)))
+        per_file.sort(reverse=True)
+        slowest = [{"path": d, "ms": round(1000 * s, 1), "bytes": b} for s, d, b in per_file[: args.slowest]]
     per_rule = Counter(d.rule for d in result.diagnostics)
     cli = None if args.no_cli else bench_cli(args.folder, repeat)
 
@@ -210,7 +221,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "lint_vs_mistune": round(t_lint / t_mistune, 2) if t_mistune else None,
         "lint_every_language_vs_mistune": round(t_all / t_mistune, 2) if t_mistune else None,
         "lint_vs_document": round(t_lint / t_document, 2) if t_document else None,
+        "rules_ms_per_file": round(1000 * (t_all - t_document) / files, 3) if t_document else None,
         "cli": cli,
+        "slowest_every_language": slowest,
         "findings": len(result.diagnostics),
         "findings_per_rule": dict(sorted(per_rule.items())),
     }
@@ -237,11 +250,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(f"lint / mistune parse: {data['lint_vs_mistune']}x; "
           f"lint every language / mistune parse: {data['lint_every_language_vs_mistune']}x"
           + (f"; lint / healthlint parse: {data['lint_vs_document']}x" if data["lint_vs_document"] else ""))
+    if data["rules_ms_per_file"] is not None:
+        print(f"cost of the rules (lint every language - healthlint parse): {data['rules_ms_per_file']:.3f} ms per file")
     if cli is not None:
         print(f"CLI end to end ({cli['command']}): {cli['seconds']:.3f} s, "
               f"exit code {cli['exit_code']}, {cli['findings']} findings")
     print(f"findings: {data['findings']} ("
           + ", ".join(f"{rule} {n}" for rule, n in data["findings_per_rule"].items()) + ")")
+
+    if slowest:
+        print("slowest files (lint, every language):")
+        for item in slowest:
+            print(f"  {item['ms']:>8.1f} ms  {item['bytes'] / 1024:>6.0f} KB  {item['path']}")
 
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)

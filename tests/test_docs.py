@@ -225,3 +225,35 @@ def test_readme_and_docs_lint_clean():
     linter = Linter(Config(root=str(ROOT)))
     result = linter.run([str(ROOT / "README.md"), str(DOCS)])
     assert [f"{d.path}:{d.line}:{d.column} {d.rule}" for d in result.diagnostics] == []
+
+
+# --- output samples in the docs are real output ---------------------------------------------
+def _cli(*args: str) -> str:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "HEALTHLINT"))}
+    env["NO_COLOR"] = "1"
+    proc = subprocess.run([sys.executable, "-m", "healthlint", *args], cwd=ROOT, capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.stdout
+
+
+@pytest.mark.parametrize("path", [ROOT / "README.md", DOCS / "getting-started.md"], ids=lambda p: p.name)
+def test_text_output_samples_match_a_real_run(path):
+    actual = _cli("check", "examples/").split("\n")
+    samples = [line for block in fenced(path.read_text(encoding="utf-8"), "text") for line in block.split("\n")
+               if line.startswith(("examples/", "    suggestion:", "Found "))]
+    assert samples
+    for line in samples:
+        prefix = line[:-3].rstrip() if line.endswith("...") else line
+        assert any(a.startswith(prefix) if line.endswith("...") else a == line for a in actual), line
+
+
+def test_json_output_sample_matches_a_real_run():
+    import json
+
+    block = fenced(read("getting-started.md"), "json")[0]
+    for item in json.loads(block):
+        actual = json.loads(_cli("check", item["path"], "--format", "json"))
+        assert item in actual
