@@ -220,3 +220,16 @@ def test_text_colour_only_when_asked():
     assert "\x1b[" not in plain
     assert "\x1b[" in coloured
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+def test_annotation_path_on_windows_uses_forward_slashes(monkeypatch):
+    # B50d-like: on a Windows runner the workspace and the path use backslashes and a drive.
+    import ntpath
+    import types
+
+    import healthlint.formatters.github as github
+
+    monkeypatch.setattr(github, "os", types.SimpleNamespace(sep="\\", path=ntpath))
+    env = {"GITHUB_WORKSPACE": "D:\\a\\clinic\\clinic"}
+    assert github.annotation_path("D:\\a\\clinic\\clinic\\blog\\posts\\x.md", env) == "blog/posts/x.md"
+    assert github.annotation_path("E:\\other\\x.md", env) == "E:/other/x.md"
