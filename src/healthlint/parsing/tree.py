@@ -17,6 +17,7 @@ into 1-based lines and character columns of the file.
 from __future__ import annotations
 
 import html
+import html.entities
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -235,6 +236,10 @@ class _Aligner:
             out_offs: List[int] = []
             last = 0
             for m in _ENTITY.finditer(raw):
+                if not m.group(1).startswith("#") and m.group(1) not in html.entities.html5:
+                    # not an entity reference ("&cures;"): literal text. html.unescape
+                    # would also decode a known prefix ("&notit;" -> "¬it;").
+                    continue
                 out_chars.append(raw[last : m.start()])
                 out_offs.extend(offs[last : m.start()])
                 decoded = html.unescape(m.group(0))
