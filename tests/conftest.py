@@ -8,6 +8,7 @@ document fail to land on their source characters.
 from __future__ import annotations
 
 import html
+import html.entities
 import re
 from typing import Callable, Dict, List
 
@@ -26,8 +27,9 @@ def check_positions(text: str) -> List[str]:
     :meth:`Document.body_position`, must be the same character of the file
     line, except that U+FFFC points at the start of its construct (backtick,
     ``<``, ``!``, ``[``, a URL or an address), a space for a line break points
-    just past the end of its line, and an entity-decoded character points at
-    the ``&`` of its entity. Characters advance through the source, blocks come
+    just past the end of its line, and a character decoded from an entity
+    reference (numeric, or a name HTML5 knows) points at the ``&`` of its
+    entity. Characters advance through the source, blocks come
     in source order, no source character belongs to two blocks (alt text
     excepted) and the aligner never searched.
     """
@@ -55,7 +57,8 @@ def check_positions(text: str) -> List[str]:
                 continue
             if found == "&":
                 m = ENTITY.match(source, col - 1)
-                if m is not None and ch in html.unescape(m.group(0)):
+                valid = m is not None and (m.group(1).startswith("#") or m.group(1) in html.entities.html5)
+                if valid and ch in html.unescape(m.group(0)):
                     continue
             errors.append(f"{block.kind} {block.text[:80]!r} char {i} ({ch!r}) -> {line}:{col} {found!r} in {source[:200]!r}")
             break

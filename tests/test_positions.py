@@ -175,6 +175,8 @@ CASES: Dict[str, List[Hit]] = {
         Hit(7, "100", "effective", nth=2),  # 100&#37; (entity)
         Hit(9, "100%", "effective"),  # inline HTML splits the phrase
         Hit(12, "cures"),  # strong text that started on the line before
+        Hit(14, "cures"),  # "&cures;" is not an entity reference: literal text
+        Hit(14, "cures", nth=2),  # "&notit;" is literal too (not "¬it;")
     ],
     "links.md": [
         Hit(1, "cures"),  # link text; destination and title are not prose
