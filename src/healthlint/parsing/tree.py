@@ -440,11 +440,12 @@ class _Builder:
         state = tok.get("_state")
         if state is None or "_start" not in tok:
             return
+        # The token starts at the rule start, the start of its line, and raw
+        # is the source from there (its indentation included).
         base = tok["_start"]
-        # the token starts at the rule start (line start); the raw text after leading spaces
-        text = state.src[base:]
-        lead = len(text) - len(text.lstrip(" "))
-        base += lead
+        if not state.src.startswith(raw, base):
+            found = state.src.find(raw.lstrip(" "), base)
+            base = found - (len(raw) - len(raw.lstrip(" "))) if found >= 0 else base
         for m in re.finditer(r"<!--(.*?)(?:-->|$)", raw, re.S):
             start = self.root_offset(state, min(base + m.start(), len(state.src) - 1 if state.src else 0))
             end = self.root_offset(state, min(base + m.end() - 1, len(state.src) - 1 if state.src else 0))
