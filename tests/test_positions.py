@@ -360,6 +360,8 @@ def test_comment_positions() -> None:
         ((10, 1), (11, 1)),
         ((13, 1), (13, 1)),
         ((13, 2), (13, 2)),
+        ((15, 1), (15, 1)),  # indented by three spaces
+        ((17, 1), (18, 1)),  # in a block quote, over two lines
     ]:
         want_starts.append((sl, occurrence(lines[sl - 1], "<!--", sn) + 1))
         want_ends.append((el, occurrence(lines[el - 1], "-->", en) + 3))  # the ">"
