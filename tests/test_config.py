@@ -417,3 +417,30 @@ def test_explicit_pyproject_without_the_table_is_an_error(site):
     result = run("check", "--config", str(cfg), "p/post.md")
     assert result.exit_code == 2
     assert "[tool.healthlint]" in result.stderr
+
+
+@pytest.mark.parametrize("text,pos,words", [
+    ('per-file-ignores:\n  null: [claims]\n', (2, 3), "non-empty string"),
+    ('per-file-ignores:\n  "": [claims]\n', (2, 3), "non-empty string"),
+    ('navigation-link-text: "^|next"\n', (1, 23), "empty text"),
+])
+def test_settings_that_would_silently_do_nothing_or_everything(site, text, pos, words):
+    errors = config_errors(site, text)
+    assert len(errors) == 1
+    assert errors[0][:2] == pos and words in errors[0][3]
+
+
+def test_recursive_alias_and_alias_bomb_are_refused(site):
+    cfg = write(site / "loop" / ".healthlint.yaml", "select: &a [claims, *a]\n")
+    write(site / "loop" / "post.md", POST)
+    result = run("check", "loop/post.md")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"healthlint: error: {cfg.resolve()}:1:9: ")  # the anchored list
+    assert "contains it" in result.stderr
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 8)]
+    cfg = write(site / "bomb" / ".healthlint.yaml", "\n".join(lines) + "\n")
+    write(site / "bomb" / "post.md", POST)
+    result = run("check", "bomb/post.md")
+    assert result.exit_code == 2
+    assert "aliases expand to more than" in result.stderr and str(cfg.resolve()) in result.stderr

@@ -185,6 +185,10 @@ def load_config(path: Optional[str]) -> Config:
     if "exclude" in data:
         cfg.exclude = _spec(data["exclude"], marks, ("exclude",))
     for glob, ids in data.get("per-file-ignores", {}).items():
+        if not isinstance(glob, str) or not glob.strip():
+            # YAML reads a bare 1 or null as a number or nothing: neither names files
+            raise marks.error(("per-file-ignores", "null" if glob is None else str(glob)),
+                              f"a glob must be a non-empty string, not {glob!r} (quote it)")
         cfg.per_file_ignores.append((_spec([glob], marks, ("per-file-ignores", glob)), ids, glob))
     if "reference-headings" in data:
         for i, pattern in enumerate(data["reference-headings"]):
@@ -192,6 +196,9 @@ def load_config(path: Optional[str]) -> Config:
         cfg.reference_headings = _headings(data["reference-headings"])
     if "navigation-link-text" in data:
         cfg.navigation_link_text = _compile(data["navigation-link-text"], marks, ("navigation-link-text",), re.I)
+        if cfg.navigation_link_text.search(""):
+            raise marks.error(("navigation-link-text",), "the pattern matches an empty text, so it would take every link "
+                              "for a Previous/Next link", at_value=True)
     return cfg
 
 

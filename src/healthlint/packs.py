@@ -173,7 +173,10 @@ def schema_errors(data: Any, schema: Dict[str, Any], marks: Marks, path: Tuple[A
             for k in extra:
                 errors.append(marks.error(where + (k,), f"unknown key '{k}'{_did_you_mean(str(k), allowed)}"))
             continue
-        errors.append(marks.error(where, err.message, at_value=True))
+        message = err.message
+        if len(message) > 200:  # jsonschema quotes the whole offending value
+            message = message[:90] + " ... " + message[-90:]
+        errors.append(marks.error(where, message, at_value=True))
     return errors
 
 

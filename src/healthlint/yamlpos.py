@@ -58,6 +58,43 @@ def key_name(path: Path) -> str:
     return out
 
 
+MAX_VALUES = 100_000
+
+
+def _measure(root: yaml.Node, file: str) -> None:
+    """Refuse a node that contains itself, and aliases that expand to too many values.
+
+    Both would make every later step (validation, error positions) loop or run
+    for hours; neither has a use in a configuration or a rule pack.
+    """
+    sizes: Dict[int, int] = {}
+    active: set = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise HealthlintError("a YAML alias refers to a value that contains it", file,
+                                  node.start_mark.line + 1, node.start_mark.column + 1)
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k) + size(v)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                total += size(item)
+        active.discard(key)
+        sizes[key] = total
+        if total > MAX_VALUES:
+            raise HealthlintError(f"YAML aliases expand to more than {MAX_VALUES} values", file,
+                                  node.start_mark.line + 1, node.start_mark.column + 1)
+        return total
+
+    size(root)
+
+
 def _walk(node: yaml.Node, path: Path, marks: Marks, duplicates: List[HealthlintError]) -> None:
     marks.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
@@ -91,14 +128,21 @@ def load(text: str, file: str) -> Tuple[Any, Marks]:
     marks = Marks(file)
     try:
         node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        if node is not None:
+            _measure(node, file)
         data = yaml.constructor.SafeConstructor().construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise HealthlintError(f"invalid YAML: {problem}", file, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0)
+    except RecursionError:
+        raise HealthlintError("the YAML is nested too deeply", file, 1, 1) from None
     if node is not None:
         duplicates: List[HealthlintError] = []
-        _walk(node, (), marks, duplicates)
+        try:
+            _walk(node, (), marks, duplicates)
+        except RecursionError:
+            raise HealthlintError("the YAML is nested too deeply", file, 1, 1) from None
         if duplicates:
             raise HealthlintErrors(duplicates)
     return data, marks
