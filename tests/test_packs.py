@@ -201,3 +201,48 @@ def test_cli_reports_pack_errors_with_exit_2_and_lints_nothing(tmp_path, monkeyp
     assert result.stdout == ""
     assert re.match(re.escape(f"healthlint: error: {pack}:8:16: rules[0].patterns[0]: ") + r"invalid regular expression",
                     result.stderr)
+
+
+@pytest.mark.parametrize("extra,key,words", [
+    ('    phrases: ["detox", " "]\n', "rules[0].phrases[1]", "empty phrase"),
+    ('    patterns: ["(detox)?"]\n', "rules[0].patterns[0]", "matches an empty text"),
+])
+def test_rules_that_would_match_everywhere_are_refused(tmp_path, extra, key, words):
+    # Loaded, they would flag every position of every post (or crash the kind).
+    found = problems(write(tmp_path, HEADER + RULE + extra))
+    assert [(p[0], p[2]) for p in found] == [(8, key)]
+    assert words in found[0][3]
+
+
+def test_empty_list_entry_is_refused(tmp_path):
+    found = problems(write(tmp_path, "pack: house\nlists:\n  buzz: [detox, '']\nrules:\n" + RULE.replace("  - id", "  - id", 1)
+                           + '    phrases: ["@buzz"]\n'))
+    assert [(p[0], p[1], p[2]) for p in found] == [(3, 17, "lists.buzz[1]")]
+
+
+REQUIRED = (
+    "pack: house\nrules:\n"
+    "  - id: house.consent\n    kind: required\n    severity: warning\n    description: d\n    message: m\n"
+    "    phrases: [with consent]\n"
+)
+
+
+@pytest.mark.parametrize("when,words", [
+    ("[claim]", "did you mean 'claims'"),
+    ("[disclaimer.missing]", "could never hold"),  # a document-level rule never marks text
+    ("[house.consent]", "could never hold"),  # itself
+])
+def test_required_rule_conditions_must_name_rules_that_can_fire(tmp_path, when, words):
+    path = write(tmp_path, REQUIRED + f"    when: {{rules: {when}}}\n")
+    with pytest.raises(HealthlintError) as info:
+        Linter(Config(packs=[path]))
+    errors = info.value.errors if isinstance(info.value, HealthlintErrors) else [info.value]
+    assert [(e.file, e.line, e.key) for e in errors] == [(path, 9, "rules[0].when.rules[0]")]
+    assert words in errors[0].message
+
+
+def test_required_rule_condition_on_a_pack_loads(tmp_path):
+    path = write(tmp_path, REQUIRED + "    when: {rules: [claims]}\n")
+    linter = Linter(Config(packs=[path]), select=["house"])
+    assert [d.rule for d in linter.lint_text("p.md", "Rue cures warts.\n")] == ["house.consent"]
+    assert linter.lint_text("p.md", "Rue is a plant.\n") == []

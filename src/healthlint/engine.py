@@ -125,9 +125,33 @@ class Linter:
         files = [str(p) for p in builtin_pack_files()] + list(config.packs) + list(extra_packs)
         self.packs: List[Pack] = load_packs(files)
         self.all_rules: List[Rule] = [r for p in self.packs for r in p.rules]
+        self._check_references()
         self.rules = self._select(select, ignore, extend_select)
         self.span_rules = [r for r in self.rules if r.checker is not None and not r.checker.document_level]
         self.doc_rules = [r for r in self.rules if r.checker is not None and r.checker.document_level]
+
+    def _check_references(self) -> None:
+        """Rules that depend on other rules (``when: {rules: [...]}``) must name existing ones.
+
+        A misspelled id would make the condition never true and the rule never apply.
+        """
+        errors: List[HealthlintError] = []
+        for rule in self.all_rules:
+            when = rule.options.get("when")
+            if not isinstance(when, dict) or rule.checker is None:
+                continue
+            for i, sel in enumerate(when.get("rules") or []):
+                named = [r for r in self.all_rules if matches(sel, r.id)]
+                usable = [r for r in named if r is not rule and r.checker is not None and not r.checker.document_level]
+                if usable:
+                    continue
+                if not named:
+                    message = f"unknown rule or pack '{sel}'{_close_ids(sel, self.all_rules)}"
+                else:  # only this rule, or rules about the whole document: they mark no text, so never "fire"
+                    message = f"'{sel}' names no rule that finds text in a post, so the condition could never hold"
+                errors.append(rule.checker.marks.error(rule.checker.path + ("when", "rules", i), message, at_value=True))
+        if errors:
+            raise HealthlintErrors(errors)
 
     # selection -------------------------------------------------------------
     def _unknown(self, selectors: Sequence[str], origin: str, key: str) -> List[HealthlintError]:

@@ -197,6 +197,10 @@ def load_pack(path: str) -> Pack:
     # Unknown keys do not stop the checks of the rules: every problem is reported at once.
     name = data["pack"]
     lists: Dict[str, List[str]] = data.get("lists", {})
+    for list_name, words in lists.items():
+        for j, word in enumerate(words):
+            if not word.strip():
+                errors.append(marks.error(("lists", list_name, j), "an empty entry", at_value=True))
     defaults: Dict[str, Dict[str, Any]] = data.get("defaults", {})
     registry = kinds()
     for kind_name in defaults:
@@ -278,11 +282,21 @@ def _load_rule(
         if not isinstance(pattern, str):
             continue
         try:
-            re.compile(pattern)
+            compiled = re.compile(pattern)
         except re.error as exc:
             regex_errors.append(
                 marks.error(where + ("patterns", i), f"invalid regular expression {pattern!r}: {exc}", at_value=True)
             )
+            continue
+        if compiled.match("") is not None:
+            # it would match at every position (or satisfy a required rule everywhere)
+            regex_errors.append(
+                marks.error(where + ("patterns", i), f"the regular expression {pattern!r} matches an empty text", at_value=True)
+            )
+    phrases = merged.get("phrases") if "phrases" in kind_cls.options else None
+    for i, phrase in enumerate(phrases if isinstance(phrases, list) else []):
+        if isinstance(phrase, str) and not phrase.strip():
+            regex_errors.append(marks.error(where + ("phrases", i), "an empty phrase", at_value=True))
     errors += regex_errors
     # Unknown keys of the rule itself were reported above; nested ones
     # (``examples.triggers``, ``near.windw``) only the schema sees.
