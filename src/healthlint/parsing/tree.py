@@ -429,10 +429,10 @@ class _Builder:
             start += 1
         while end > start and src[end - 1] in " \t\n":
             end -= 1
-        if start >= len(src):
-            return
+        if start >= end:
+            return  # only blank lines (mistune makes code of a line of 4+ spaces)
         first = self.root_offset(state, start)
-        last = self.root_offset(state, end - 1) + 1 if end > start else first
+        last = self.root_offset(state, end - 1) + 1
         self.code.append((first, last))
 
     def block_html(self, tok: Dict[str, Any]) -> None:
