@@ -31,7 +31,9 @@ def check_positions(text: str) -> List[str]:
     reference (numeric, or a name HTML5 knows) points at the ``&`` of its
     entity. Characters advance through the source, blocks come
     in source order, no source character belongs to two blocks (alt text
-    excepted) and the aligner never searched.
+    excepted) and the aligner never searched. HTML comments start at their
+    ``<!--`` and a closed one ends at the ``>`` of its first ``-->``; code
+    blocks start and end on a non-blank character.
     """
     doc = Document("example.md", text)
     parsed = doc.parsed
@@ -75,6 +77,18 @@ def check_positions(text: str) -> List[str]:
             if owner.setdefault(off, number) != number:
                 errors.append(f"{block.kind} {block.text[:80]!r}: char {i} also belongs to block {owner[off]}")
                 break
+    for comment in parsed.comments:
+        opening = doc.body[comment.start : comment.start + 4]
+        closing = doc.body[comment.end - 2 : comment.end + 1]
+        if opening != "<!--":
+            errors.append(f"comment {comment.text[:40]!r} starts at {opening!r}, not '<!--'")
+        if comment.end < comment.start:
+            errors.append(f"comment {comment.text[:40]!r} ends before it starts")
+        if closing != "-->" and "-->" in doc.body[comment.start + 4 : comment.end + 1]:
+            errors.append(f"comment {comment.text[:40]!r} ends after its '-->'")
+    for start, end in parsed.code:
+        if not (start < end <= len(doc.body)) or doc.body[start] in " \t\n" or doc.body[end - 1] in " \t\n":
+            errors.append(f"code block {doc.body[start:end][:40]!r} does not start and end on its text")
     return errors
 
 
