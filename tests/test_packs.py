@@ -215,7 +215,7 @@ def test_rules_that_would_match_everywhere_are_refused(tmp_path, extra, key, wor
 
 
 def test_empty_list_entry_is_refused(tmp_path):
-    found = problems(write(tmp_path, "pack: house\nlists:\n  buzz: [detox, '']\nrules:\n" + RULE.replace("  - id", "  - id", 1)
+    found = problems(write(tmp_path, "pack: house\nlists:\n  buzz: [detox, '']\nrules:\n" + RULE
                            + '    phrases: ["@buzz"]\n'))
     assert [(p[0], p[1], p[2]) for p in found] == [(3, 17, "lists.buzz[1]")]
 
