@@ -33,7 +33,8 @@ def check_positions(text: str) -> List[str]:
     in source order, no source character belongs to two blocks (alt text
     excepted) and the aligner never searched. HTML comments start at their
     ``<!--`` and a closed one ends at the ``>`` of its first ``-->``; code
-    blocks start and end on a non-blank character.
+    blocks start and end on a non-blank character; link marks point at their
+    ``[`` and image marks at their ``!``.
     """
     doc = Document("example.md", text)
     parsed = doc.parsed
@@ -86,6 +87,11 @@ def check_positions(text: str) -> List[str]:
             errors.append(f"comment {comment.text[:40]!r} ends before it starts")
         if closing != "-->" and "-->" in doc.body[comment.start + 4 : comment.end + 1]:
             errors.append(f"comment {comment.text[:40]!r} ends after its '-->'")
+    for block in parsed.blocks:
+        for mark in block.marks:
+            want = {"link": "[", "image": "!"}.get(mark.kind)
+            if want is not None and doc.body[mark.src : mark.src + 1] != want:
+                errors.append(f"{mark.kind} mark in {block.text[:40]!r} points at {doc.body[mark.src:mark.src + 5]!r}")
     for start, end in parsed.code:
         if not (start < end <= len(doc.body)) or doc.body[start] in " \t\n" or doc.body[end - 1] in " \t\n":
             errors.append(f"code block {doc.body[start:end][:40]!r} does not start and end on its text")
