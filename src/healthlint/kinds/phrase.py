@@ -136,6 +136,8 @@ class PhraseKind(RuleKind):
             nav = unit.nav_spans if "navigation" in skip else []
             for m in self.matcher.finditer(text):
                 s, e = m.start(), m.end()
+                if s == e:
+                    continue  # a pattern that can match nothing (``x*``) never reports empty text
                 if any(a < e and s < b for a, b in excepted) or any(a <= s and e <= b for a, b in nav):
                     continue
                 if self.negators is not None and preceded_by(text, s, self.negators, self.opts["negation_window"], self.pseudo):
