@@ -187,8 +187,6 @@ def test_silent_posts(findings, post):
     assert findings.get(post, []) == []
 
 
-@pytest.mark.xfail(strict=True, reason="a list of quoted mentions after one cue: only the first item is skipped "
-                   "(healthlint.matching.preceded_by stops at the ', ' between the items)")
 def test_list_of_quoted_mentions_after_one_cue():
     linter = Linter(Config(root=str(ROOT)), select=["claims"])
     text = 'We avoid words like "cure", "miracle" and "guaranteed" in our posts.\n'

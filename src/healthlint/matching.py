@@ -147,6 +147,31 @@ def quoted_span(text: str, start: int, end: int) -> Optional[Tuple[int, int]]:
     return None
 
 
+_LIST_SEP = re.compile(r"[\"\u201d]\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)$")
+
+
+def quoted_list_start(text: str, open_at: int) -> int:
+    """Where a list of quoted items that ends with the quote opening at ``open_at`` starts.
+
+    In ``avoid words like "cure", "miracle" and "guaranteed"`` the cue stands
+    before the first item, so each item's look-back starts there.
+    """
+    pos = open_at
+    for _ in range(50):
+        before = text[max(0, pos - 40) : pos]
+        m = _LIST_SEP.search(before)
+        if m is None:
+            break
+        close = pos - len(before) + m.start()
+        j = close - 1
+        while j >= 0 and close - j <= 80 and text[j] not in _OPEN_QUOTES:
+            j -= 1
+        if j < 0 or close - j > 80:
+            break
+        pos = j
+    return pos
+
+
 def cue_regex(cues: Iterable[str]) -> Optional[Pattern[str]]:
     return compile_phrases(list(cues))
 

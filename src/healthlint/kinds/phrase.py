@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterator, List, Optional, Pattern, Tuple
 
-from ..matching import compile_phrases, near, neutral_question, preceded_by, quoted_span
+from ..matching import compile_phrases, near, neutral_question, preceded_by, quoted_list_start, quoted_span
 from .base import Finding, RuleKind, scope_options, string_list
 
 DEFAULT_NEGATORS = [
-    "no", "not", "never", "nothing", "none", "nobody", "no one", "cannot", "can't", "can not", "won't", "don't", "doesn't", "didn't",
+    "no", "not", "never", "nothing", "none", "nobody", "no one", "rarely", "seldom", "hardly", "cannot", "can't", "can not", "won't", "don't", "doesn't", "didn't",
     "isn't", "aren't", "wasn't", "weren't", "haven't", "hasn't", "without", "nor", "neither",
     "no longer", "unable to", "couldn't", "shouldn't", "wouldn't", "far from",
 ]
@@ -155,6 +155,6 @@ class PhraseKind(RuleKind):
                     continue
                 if self.cues is not None:
                     span = quoted_span(text, s, e)
-                    if span is not None and preceded_by(text, span[0], self.cues, 0, None):
+                    if span is not None and preceded_by(text, quoted_list_start(text, span[0]), self.cues, 0, None):
                         continue
                 yield Finding(unit.position(s), unit.end_position(e), {"match": " ".join(unit.text[s:e].split())}, lower)
