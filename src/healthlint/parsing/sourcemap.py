@@ -253,6 +253,10 @@ def to_root(state: PosState, offset: int) -> Tuple[int, int]:
     return line, col
 
 
+_MISTUNE_FOOTNOTE_CONTINUATION = r"(?:(?P=footnote_lead) {1,4}(?! )[^\n]*\n+)*"
+_FOOTNOTE_CONTINUATION = r"(?:(?P=footnote_lead)[ \t]+[^\n]*\n+)*"
+
+
 def make_markdown() -> mistune.Markdown:
     """Build the mistune instance healthlint parses with (GFM-ish plugins, no renderer)."""
     block = PosBlockParser()
@@ -263,6 +267,16 @@ def make_markdown() -> mistune.Markdown:
 
     table_in_list(md)
     table_in_quote(md)
+    # Footnote continuation lines: mistune takes a line indented by 1-4
+    # spaces only; one indented with a tab or 5+ spaces fell out of the note
+    # and became indented code in the main text, never linted. Like GFM, any
+    # indented line continues the note (tree.footnotes dedents it by at most
+    # the note's content indent, so deeper code stays code).
+    from mistune.plugins.footnotes import REF_FOOTNOTE, parse_ref_footnote
+
+    if _MISTUNE_FOOTNOTE_CONTINUATION in REF_FOOTNOTE:
+        pattern = REF_FOOTNOTE.replace(_MISTUNE_FOOTNOTE_CONTINUATION, _FOOTNOTE_CONTINUATION)
+        block.register("ref_footnote", pattern, parse_ref_footnote, before="ref_link")
     # Footnote definitions: remember where each one's text starts.
     original = block._methods["ref_footnote"]
 

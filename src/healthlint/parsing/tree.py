@@ -506,33 +506,71 @@ class _Builder:
         self.blocks.append(ProseBlock(kind, text, sink.offs, to_body, containers, level, marks, self.top_index, start))
 
     def footnotes(self, env: Dict[str, Any]) -> None:
+        """Parse each footnote body as blocks, in a child state anchored on its definition.
+
+        Continuation lines lose at most the note's content indent (the
+        indentation of its first indented line, up to 4 columns past the
+        definition's own indentation), so a line indented 4 more columns is
+        code, as in GFM. A one-line body is block-parsed too (mistune leaves
+        it as text, so "[^n]: > quote" kept its ">").
+        """
         for key, state, text_start, text, def_start in env.get("_footnote_defs", []):
+            self.top_index += 1
             # Lines end at "\n" only (str.splitlines would also split at
             # U+2028, FF...), as everywhere else in the source map.
             lines = text.split("\n")
-            second = None
-            for second in lines[1:]:
-                if second:
+            def_line = state.line_text(state.line_of(def_start))
+            lead = len(def_line) - len(def_line.lstrip(" "))
+            width = 0
+            for line in lines[1:]:
+                if line.strip(" \t"):
+                    width = min(_indent_columns(line), lead + 4)
                     break
-            self.top_index += 1
-            if second:
-                spaces = len(second) - len(second.lstrip(" "))
-                body = re.compile(r"^ {" + str(spaces) + r",}", flags=re.M).sub("", text).lstrip()
-                # Drop trailing blank lines but keep the last line whole: a
-                # child line must stay a suffix of its parent line, since
-                # columns are mapped from the right end of the line.
-                nl = body.find("\n", len(body.rstrip()))
-                if nl >= 0:
-                    body = body[:nl]
-                child = state.__class__(state)
-                child.process(body + "\n")
-                child.anchor = find_anchor(state, child.src, state.line_of(def_start))
-                self.md.block.parse(child)
-                self.walk(child.tokens, ("footnote",))
-            else:
-                lead = len(text) - len(text.lstrip())
-                tok = {"type": "paragraph", "text": text.strip(), "_state": state, "_segs": [(0, text_start + lead)]}
-                self.inline(tok, ("footnote",))
+            body = "\n".join([lines[0]] + [_dedent(line, width) for line in lines[1:]]).lstrip()
+            # Drop trailing blank lines but keep the last line whole: a child
+            # line must stay a suffix of its parent line, since columns are
+            # mapped from the right end of the line.
+            nl = body.find("\n", len(body.rstrip()))
+            if nl >= 0:
+                body = body[:nl]
+            if not body:
+                continue
+            child = state.__class__(state)
+            child.process(body + "\n")
+            child.anchor = find_anchor(state, child.src, state.line_of(def_start))
+            self.md.block.parse(child)
+            self.walk(child.tokens, ("footnote",))
+
+
+def _indent_columns(line: str) -> int:
+    """Columns of a line's leading spaces and tabs (tab stops every 4 columns)."""
+    col = 0
+    for ch in line:
+        if ch == " ":
+            col += 1
+        elif ch == "\t":
+            col += 4 - col % 4
+        else:
+            break
+    return col
+
+
+def _dedent(line: str, width: int) -> str:
+    """Remove up to ``width`` columns of leading whitespace (a split tab leaves spaces)."""
+    col = 0
+    i = 0
+    while i < len(line) and col < width:
+        if line[i] == " ":
+            col += 1
+        elif line[i] == "\t":
+            step = 4 - col % 4
+            if col + step > width:
+                return " " * (col + step - width) + line[i + 1 :]
+            col += step
+        else:
+            break
+        i += 1
+    return line[i:]
 
 
 _MD: Optional[mistune.Markdown] = None
