@@ -196,6 +196,12 @@ CASES: Dict[str, List[Hit]] = {
         Hit(9, "100%", "effective", end_line=10),
         Hit(12, "cures"),  # unreferenced definition: still linted
     ],
+    "footnotes_indented.md": [
+        Hit(4, "cures"),  # continuation indented with a tab
+        Hit(7, "guaranteed"),  # continuation indented by six spaces
+        Hit(10, "cures"),  # a one-line body on the next line is parsed as blocks
+        # line 14: indented 8 columns after a blank line, code inside the note
+    ],
     "code.md": [
         Hit(1, "cures", nth=2),  # the first one is a code span
         Hit(13, "cures"),  # fenced and indented code are never linted
@@ -385,6 +391,14 @@ def test_code_block_positions() -> None:
     ]
 
 
+def test_code_inside_a_footnote_stays_code() -> None:
+    raw = read("footnotes_indented.md")
+    lines = file_lines(raw)
+    doc = Document("footnotes_indented.md", raw)
+    blocks = [(doc.body_position(start), doc.body_position(end - 1)) for start, end in doc.parsed.code]
+    assert blocks == [((14, lines[13].index("Indented") + 1), (14, len(lines[13])))]
+
+
 def test_link_marks_point_at_the_bracket() -> None:
     raw = read("links.md")
     lines = file_lines(raw)
@@ -433,9 +447,12 @@ def test_footnote_definition_inside_quote_is_text(linter: Linter) -> None:
     assert _one(linter, text) == [_at(text, 3, "cures")]
 
 
-def test_one_line_footnote_body_on_the_next_line(linter: Linter) -> None:
+def test_one_line_footnote_body_is_parsed_as_blocks(linter: Linter) -> None:
+    # mistune keeps a one-line body as text ("> The body cures."); it is a quote
     text = "A note[^m].\n\n[^m]:\n    > The body cures.\n"
     assert _one(linter, text) == [_at(text, 4, "cures")]
+    blocks = [b for b in Document("m.md", text).parsed.blocks if "footnote" in b.containers]
+    assert [(b.text, b.containers) for b in blocks] == [("The body cures.", ("footnote", "block_quote"))]
 
 
 def test_footnote_definition_between_paragraph_lines(linter: Linter) -> None:
