@@ -38,7 +38,7 @@ import pathspec
 from .diagnostic import SEVERITIES
 from .errors import HealthlintError, HealthlintErrors
 from .packs import check_keys, schema_errors
-from .yamlpos import Marks, key_name, load, load_file
+from .yamlpos import Marks, key_name, load, load_file, read_text
 
 try:
     import tomllib
@@ -222,15 +222,7 @@ _TOML_TABLE = re.compile(r"""\s*\[\s*tool\s*\.\s*healthlint\s*(?:\.\s*("[^"]*"|'
 
 
 def _load_pyproject(path: str) -> Tuple[Any, Marks]:
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise HealthlintError(f"cannot read file: {exc.strerror or exc}", path)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise HealthlintError(f"not valid UTF-8 (byte offset {exc.start})", path)
+    text = read_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -148,11 +148,11 @@ def load(text: str, file: str) -> Tuple[Any, Marks]:
     return data, marks
 
 
-def load_file(path: str) -> Tuple[Any, Marks]:
-    """Read and parse a YAML file (UTF-8).
+def read_text(path: str) -> str:
+    """Read a configuration or pack file as UTF-8 (a BOM is dropped).
 
     Raises:
-        HealthlintError: when the file cannot be read, decoded or parsed.
+        HealthlintError: naming the file when it cannot be read or decoded.
     """
     try:
         with open(path, "rb") as fh:
@@ -160,7 +160,15 @@ def load_file(path: str) -> Tuple[Any, Marks]:
     except OSError as exc:
         raise HealthlintError(f"cannot read file: {exc.strerror or exc}", path)
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise HealthlintError(f"not valid UTF-8 (byte offset {exc.start})", path)
-    return load(text, path)
+
+
+def load_file(path: str) -> Tuple[Any, Marks]:
+    """Read and parse a YAML file (UTF-8).
+
+    Raises:
+        HealthlintError: when the file cannot be read, decoded or parsed.
+    """
+    return load(read_text(path), path)

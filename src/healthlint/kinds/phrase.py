@@ -36,6 +36,20 @@ DEFAULT_MENTION_CUES = [
 ]
 
 
+def _proximity(description: str) -> Dict[str, Any]:
+    """Schema of the ``near``/``unless_near`` options."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["words"],
+        "properties": {
+            "words": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "window": {"type": "integer", "minimum": 1, "maximum": 30, "default": 6},
+        },
+        "description": description,
+    }
+
+
 class PhraseKind(RuleKind):
     """Flag listed words and phrases in the post's prose.
 
@@ -73,26 +87,8 @@ class PhraseKind(RuleKind):
         "mention_cues": string_list("Cues that introduce a quoted mention.", DEFAULT_MENTION_CUES),
         "questions": {"enum": ["skip", "keep"], "default": "skip",
                       "description": "skip: a neutral question ('Is X safe?', 'Does X cure Y?') is not a claim."},
-        "near": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["words"],
-            "properties": {
-                "words": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-                "window": {"type": "integer", "minimum": 1, "maximum": 30, "default": 6},
-            },
-            "description": "Only flag a match with one of these words nearby in the same clause.",
-        },
-        "unless_near": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["words"],
-            "properties": {
-                "words": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-                "window": {"type": "integer", "minimum": 1, "maximum": 30, "default": 6},
-            },
-            "description": "Skip a match with one of these words nearby in the same clause (it is about something else).",
-        },
+        "near": _proximity("Only flag a match with one of these words nearby in the same clause."),
+        "unless_near": _proximity("Skip a match with one of these words nearby in the same clause (it is about something else)."),
         **scope_options(),
     }
 
