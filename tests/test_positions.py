@@ -552,3 +552,67 @@ def test_adversarial_positions(linter: Linter) -> None:
     assert _one(linter, text) == sorted([_at(text, 1, "cures"), _at(text, 3, "cures")])
     text = ADVERSARIAL["10,000 spaced >"]
     assert _one(linter, text) == [(1, 20004, 1, 20009)]
+
+
+# ---------------------------------------------------------------------------
+# Generated documents (fixed seeds, so every run checks the same inputs).
+
+_SNIPPETS = (
+    list("> - * 1. ` [ ] ( ) ! < > \\ & # | \t \n \n \n   a b c ~ _ ^ : = + \" ' /")
+    + ["\u3000", "\u00a0", "\U0001F600", "e\u0301", "&amp;", "&#37;", "&bogus;", "http://x.y", "www.a.b",
+       "a@b.cd", "[^1]", "[^1]: ", "[r]: /u", "<!--", "-->", "<b>", "</b>", "```", "    ", "10)", "\\\n",
+       "  \n", "|---|---|\n", "| a | b |\n", "\u2028", "\x0c", "\r\n", "\r", "\ufeff"]
+)
+
+
+@pytest.mark.parametrize("seed", range(0, 3000, 100))
+def test_generated_markdown_lands_on_its_source(seed: int, position_errors: Checker) -> None:
+    """Random strings of Markdown syntax: the character oracle holds and nothing raises."""
+    import random
+
+    for s in range(seed, seed + 100):
+        rnd = random.Random(s)
+        text = "".join(rnd.choice(_SNIPPETS) for _ in range(rnd.randint(1, 50)))
+        assert position_errors(text) == [], (s, text)
+
+
+_LINES = ["a", "b", "a b", "- a", "- b", "> a", "> - a", "- > a", "1. a", "  a", "    a", "\ta", "-", ">", "",
+          "", "  - a", "> > a", "[^1]: a", "    b", "\tb", "     b", "* a", "a *b*", "[a](u)", "# a",
+          "-\ta", ">\ta", "  > a", "10) a", "- - a", "a  ", "&amp; a", "`a`", "\u00a0a"]
+
+
+def _mapping(text: str) -> List[Tuple[str, str, List[Tuple[int, int]]]]:
+    doc = Document("gen.md", text)
+    return [(b.kind, b.text, [doc.body_position(b.offset(i)) for i in range(len(b.text))]) for b in doc.parsed.blocks]
+
+
+@pytest.mark.parametrize("seed", range(0, 2000, 100))
+def test_identical_lines_anchor_on_their_own_line(seed: int) -> None:
+    """Differential oracle for repeated lines, where the character oracle cannot tell lines apart.
+
+    Each non-blank line gets a unique word appended; that changes no column
+    before it, and makes every container line unique. Where the blocks keep
+    their text, every character must keep its position.
+    """
+    import random
+
+    token = re.compile(r" q\d+x")
+    for s in range(seed, seed + 100):
+        rnd = random.Random(s)
+        text = "\n".join(rnd.choice(_LINES) for _ in range(rnd.randint(2, 12))) + "\n"
+        if "[^1]" in text:
+            text += "\nA reference[^1].\n"
+        lines = text.split("\n")
+        marked = "\n".join(f"{line} q{n}x" if line.strip() else line for n, line in enumerate(lines))
+        plain = _mapping(text)
+        tagged = []
+        for kind, block_text, positions in _mapping(marked):
+            drop = {i for m in token.finditer(block_text) for i in range(*m.span())}
+            kept = [i for i in range(len(block_text)) if i not in drop]
+            tagged.append((kind, "".join(block_text[i] for i in kept), [positions[i] for i in kept]))
+        if [(k, t) for k, t, _ in plain] != [(k, t) for k, t, _ in tagged]:
+            continue  # the appended words changed the structure (a setext line, a table...)
+        for (kind, block_text, want), (_, _, got) in zip(plain, tagged):
+            # a space standing for a line break sits past the line end: that column moves
+            same = [i for i, (ln, col) in enumerate(want) if col <= len(lines[ln - 1])]
+            assert [want[i] for i in same] == [got[i] for i in same], (s, text, block_text)
