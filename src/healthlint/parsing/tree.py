@@ -77,6 +77,7 @@ class ProseBlock:
         level: heading level (1-6) for headings, else 0.
         marks: links and other spans inside ``text``.
         index: position of the block among the document's top-level blocks.
+        source: the block's inline source, which ``raw_offsets`` index.
     """
 
     kind: str
@@ -89,10 +90,29 @@ class ProseBlock:
     index: int = 0
     start: int = 0
     sections: Tuple[str, ...] = ()
+    source: str = ""
 
     def offset(self, i: int) -> int:
         """Body offset of character ``i`` of :attr:`text` (mapped on demand)."""
         return self.to_body(self.raw_offsets[i])
+
+    def end_offset(self, i: int) -> int:
+        """Body offset just past the source of character ``i``: an exclusive end.
+
+        One past :meth:`offset`, except for a character decoded from an entity
+        reference (``&#37;`` for ``%``), whose source ends after the ``;``.
+        """
+        k = self.raw_offsets[i]
+        src = self.source
+        if self.text[i] != OBJ and src.startswith("&", k):
+            m = _ENTITY.match(src, k)
+            if m is not None and _is_entity(m):
+                slashes = 0
+                while k - slashes > 0 and src[k - slashes - 1] == "\\":
+                    slashes += 1
+                if slashes % 2 == 0:  # "\&amp;" is an escaped "&", then text
+                    return self.to_body(m.end() - 1) + 1
+        return self.to_body(k) + 1
 
     @property
     def offsets(self) -> List[int]:
@@ -134,6 +154,11 @@ class _Sink:
 
     def length(self) -> int:
         return len(self.offs)
+
+
+def _is_entity(m: "re.Match[str]") -> bool:
+    """True for a numeric reference or an HTML5 name (what CommonMark decodes)."""
+    return m.group(1).startswith("#") or m.group(1) in html.entities.html5
 
 
 def _bare_urls(raw: str) -> List[Tuple[int, int]]:
@@ -236,7 +261,7 @@ class _Aligner:
             out_offs: List[int] = []
             last = 0
             for m in _ENTITY.finditer(raw):
-                if not m.group(1).startswith("#") and m.group(1) not in html.entities.html5:
+                if not _is_entity(m):
                     # not an entity reference ("&cures;"): literal text. html.unescape
                     # would also decode a known prefix ("&notit;" -> "¬it;").
                     continue
@@ -495,15 +520,19 @@ class _Builder:
         sink = _Sink()
         aligner.walk(children, 0, sink)
         self.searched += aligner.searched
-        self.emit(kind, sink, to_body, containers, level)
+        self.emit(kind, sink, to_body, containers, level, stripped)
         for alt in alts:
-            self.emit("alt", alt, to_body, containers, 0)
+            self.emit("alt", alt, to_body, containers, 0, stripped)
 
-    def emit(self, kind: str, sink: _Sink, to_body: Callable[[int], int], containers: Tuple[str, ...], level: int) -> None:
+    def emit(
+        self, kind: str, sink: _Sink, to_body: Callable[[int], int], containers: Tuple[str, ...], level: int, source: str
+    ) -> None:
         text = "".join(sink.chars)
         marks = [Mark(m[0], m[1], m[2], to_body(m[3]), m[4]) for m in sink.marks]
         start = to_body(sink.offs[0]) if sink.offs else to_body(0)
-        self.blocks.append(ProseBlock(kind, text, sink.offs, to_body, containers, level, marks, self.top_index, start))
+        self.blocks.append(
+            ProseBlock(kind, text, sink.offs, to_body, containers, level, marks, self.top_index, start, source=source)
+        )
 
     def footnotes(self, env: Dict[str, Any]) -> None:
         """Parse each footnote body as blocks, in a child state anchored on its definition.
