@@ -29,7 +29,8 @@ def check_positions(text: str) -> List[str]:
     ``<``, ``!``, ``[``, a URL or an address), a space for a line break points
     just past the end of its line, and a character decoded from an entity
     reference (numeric, or a name HTML5 knows) points at the ``&`` of its
-    entity. Characters advance through the source, blocks come
+    entity; ``end_offset`` ends each character's source (after the ``;`` of
+    an entity). Characters advance through the source, blocks come
     in source order, no source character belongs to two blocks (alt text
     excepted) and the aligner never searched. HTML comments start at their
     ``<!--`` and a closed one ends at the ``>`` of its first ``-->``; code
@@ -65,6 +66,15 @@ def check_positions(text: str) -> List[str]:
                     continue
             errors.append(f"{block.kind} {block.text[:80]!r} char {i} ({ch!r}) -> {line}:{col} {found!r} in {source[:200]!r}")
             break
+        for i, ch in enumerate(block.text):
+            if ch == OBJ:
+                continue
+            source = doc.body[offsets[i] : block.end_offset(i)]
+            m = ENTITY.fullmatch(source)
+            entity = m is not None and (m.group(1).startswith("#") or m.group(1) in html.entities.html5)
+            if not (source == ch or (ch == " " and source == "\n") or (entity and ch in html.unescape(source))):
+                errors.append(f"{block.kind} {block.text[:80]!r} char {i} ({ch!r}) spans {source!r}")
+                break
         for i in range(1, len(offsets)):
             same_entity = offsets[i] == offsets[i - 1] and doc.body[offsets[i]] == "&"
             if offsets[i] <= offsets[i - 1] and not same_entity:

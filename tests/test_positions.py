@@ -616,3 +616,19 @@ def test_identical_lines_anchor_on_their_own_line(seed: int) -> None:
             # a space standing for a line break sits past the line end: that column moves
             same = [i for i, (ln, col) in enumerate(want) if col <= len(lines[ln - 1])]
             assert [want[i] for i in same] == [got[i] for i in same], (s, text, block_text)
+
+
+def test_end_offset_of_an_entity_is_after_its_semicolon() -> None:
+    """A phrase ending in an entity-decoded character must end after the entity, not after its '&'."""
+    text = "It is 100&#37; sure, \\&#37; is text, and &ngE; decodes to two characters.\n"
+    line = file_lines(text)[0]
+    doc = Document("end.md", text)
+    (block,) = doc.parsed.blocks
+    percent = block.text.index("%")
+    assert doc.body_position(block.offset(percent)) == (1, line.index("&#37;") + 1)
+    assert doc.body_position(block.end_offset(percent)) == (1, line.index("&#37;") + len("&#37;") + 1)
+    escaped = block.text.index("&#37;")  # after "\": an escaped "&", then the text "#37;"
+    assert doc.body_position(block.end_offset(escaped)) == (1, line.index("\\&") + 3)
+    first = block.text.index("\u2267")
+    for i in (first, first + 1):
+        assert doc.body_position(block.end_offset(i)) == (1, line.index("&ngE;") + len("&ngE;") + 1)
