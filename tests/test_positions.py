@@ -632,3 +632,17 @@ def test_end_offset_of_an_entity_is_after_its_semicolon() -> None:
     first = block.text.index("\u2267")
     for i in (first, first + 1):
         assert doc.body_position(block.end_offset(i)) == (1, line.index("&ngE;") + len("&ngE;") + 1)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="healthlint.prose.ProseUnit.end_position uses position(j - 1) + 1 column; "
+    "it should end at block.end_offset(j - 1) (after an entity's ';')",
+)
+def test_diagnostic_ending_in_an_entity_ends_after_it() -> None:
+    linter = Linter(Config(), select=["positions"], extra_packs=[str(FIXTURES / "percent_pack.yaml")])
+    text = "It is 100&#37; sure.\n"
+    line = file_lines(text)[0]
+    (diagnostic,) = linter.lint_text("percent.md", text)
+    assert (diagnostic.column, diagnostic.end_column) == (line.index("100") + 1, line.index(" sure") + 1)
