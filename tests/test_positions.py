@@ -227,6 +227,8 @@ CASES: Dict[str, List[Hit]] = {
         Hit(13, "cures"),  # zero-width and no-break spaces
         Hit(15, "cures"),  # Cyrillic
         Hit(15, "cures", nth=2),  # astral mathematical letters
+        Hit(17, "cures"),  # NEL, VT, FS and U+2029 are not line breaks either
+        Hit(19, "cures"),  # ... so the lines after them keep their numbers
     ],
     "unicode_breaks.md": [
         Hit(1, "100%", "effective", end_line=2),  # U+3000 after the line break
