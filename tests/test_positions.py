@@ -636,12 +636,6 @@ def test_end_offset_of_an_entity_is_after_its_semicolon() -> None:
         assert doc.body_position(block.end_offset(i)) == (1, line.index("&ngE;") + len("&ngE;") + 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="healthlint.prose.ProseUnit.end_position uses position(j - 1) + 1 column; "
-    "it should end at block.end_offset(j - 1) (after an entity's ';')",
-)
 def test_diagnostic_ending_in_an_entity_ends_after_it() -> None:
     linter = Linter(Config(), select=["positions"], extra_packs=[str(FIXTURES / "percent_pack.yaml")])
     text = "It is 100&#37; sure.\n"

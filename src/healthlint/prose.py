@@ -83,7 +83,12 @@ class ProseUnit:
         return self.positions[i]
 
     def end_position(self, j: int) -> Tuple[int, int]:
-        """1-based ``(line, column)`` just after character ``j - 1`` (exclusive end)."""
+        """1-based ``(line, column)`` just after the source of character ``j - 1`` (exclusive end).
+
+        After an entity (``&#37;``) that is after its ``;``, not one column after its ``&``.
+        """
+        if self.block is not None:
+            return self.document.body_position(self.block.end_offset(j - 1))
         line, col = self.position(j - 1)
         return line, col + 1
 
