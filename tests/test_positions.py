@@ -642,3 +642,37 @@ def test_diagnostic_ending_in_an_entity_ends_after_it() -> None:
     line = file_lines(text)[0]
     (diagnostic,) = linter.lint_text("percent.md", text)
     assert (diagnostic.column, diagnostic.end_column) == (line.index("100") + 1, line.index(" sure") + 1)
+
+
+def test_citation_marks_point_at_their_construct() -> None:
+    """Footnote references, superscripts, bare URLs and autolinks are marked where their source starts."""
+    lines = [
+        "> Ginger helped[^n1] in one trial<sup>2,3</sup>, see",
+        "> <https://doi.org/10.5555/abc> or https://doi.org/10.5555/def.",
+        "",
+        "[^n1]: A *note* here.",
+    ]
+    raw = "\r\n".join(lines) + "\r\n"
+    doc = Document("marks.md", raw)
+    found = {}
+    for block in doc.parsed.blocks:
+        for m in block.marks:
+            found.setdefault(m.kind, []).append((doc.body_position(m.src), block.text[m.start : m.end], m.url))
+    assert found["footnote"] == [((1, lines[0].index("[^") + 1), "\ufffc", "N1")]
+    assert found["sup"] == [((1, lines[0].index("<sup>") + 1), "2,3", "")]
+    assert found["url"] == [
+        ((2, lines[1].index("<") + 1), "\ufffc", "https://doi.org/10.5555/abc"),
+        ((2, lines[1].index("https://doi.org/10.5555/def") + 1), "\ufffc", "https://doi.org/10.5555/def"),
+    ]
+    assert found["emphasis"] == [((4, lines[3].index("*") + 1), "note", "")]
+    note = [b for b in doc.parsed.blocks if b.note]
+    assert [(b.note, b.text) for b in note] == [("N1", "A note here.")]
+
+
+def test_list_items_know_their_list_and_number() -> None:
+    text = "3. one\n4. two\n   - sub\n\n- alpha\n\n  second paragraph\n"
+    doc = Document("lists.md", text)
+    got = [(b.text, b.list_item.list_id, b.list_item.index, b.list_item.number, b.list_item.depth)
+           for b in doc.parsed.blocks]
+    assert got == [("one", 1, 0, 3, 0), ("two", 1, 1, 4, 0), ("sub", 2, 0, None, 1),
+                   ("alpha", 3, 0, None, 0), ("second paragraph", 3, 0, None, 0)]

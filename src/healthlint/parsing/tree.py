@@ -43,6 +43,8 @@ _BARE_URL = re.compile(
     r"(?<![^\s*_~(\[])(?:https?://|www\.)[A-Za-z0-9_-][^\s<]*"
     r"|(?<![A-Za-z0-9.+_-])[A-Za-z0-9.+_-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+(?![A-Za-z0-9@])"
 )
+_SUP_OPEN = re.compile(r"<sup(?:\s[^>]*)?>$", re.I)
+_SUP_CLOSE = re.compile(r"</sup\s*>$", re.I)
 _URL_TRAILING = re.compile(r"(?:[?!.,:;*_~'\"]|&[A-Za-z0-9]+;)+$")
 _PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
@@ -53,6 +55,13 @@ class Mark:
 
     ``start``/``end`` index :attr:`ProseBlock.text`; ``src`` is the body offset
     of the construct's first character (the ``[`` of a link).
+
+    Kinds: ``link`` and ``image`` (``url`` is the destination), ``url`` (a
+    bare URL or an autolink, shown as U+FFFC; ``url`` is its text),
+    ``footnote`` (a footnote reference, shown as U+FFFC; ``url`` is the
+    normalised label, as in :attr:`ProseBlock.note`), ``sup`` (text inside
+    ``<sup>...</sup>``; ``src`` is the ``<`` of ``<sup>``), ``emphasis`` and
+    ``strong`` (``src`` is the opening delimiter).
     """
 
     kind: str
@@ -60,6 +69,23 @@ class Mark:
     end: int
     src: int
     url: str = ""
+
+
+@dataclass
+class ListItem:
+    """The list item a block belongs to (its innermost one).
+
+    ``list_id`` is the same for the items of one list; ``index`` counts the
+    items from 0; ``number`` is the item's number in an ordered list (the
+    list's start plus ``index``), else None; ``depth`` is 0 for a list that
+    is not inside another list.
+    """
+
+    list_id: int
+    index: int
+    ordered: bool
+    number: Optional[int]
+    depth: int
 
 
 @dataclass
@@ -78,6 +104,9 @@ class ProseBlock:
         marks: links and other spans inside ``text``.
         index: position of the block among the document's top-level blocks.
         source: the block's inline source, which ``raw_offsets`` index.
+        list_item: the innermost list item holding the block, or None.
+        note: the normalised label of the footnote definition holding the
+            block (``mistune.util.unikey``), or ``""``.
     """
 
     kind: str
@@ -91,6 +120,8 @@ class ProseBlock:
     start: int = 0
     sections: Tuple[str, ...] = ()
     source: str = ""
+    list_item: Optional[ListItem] = None
+    note: str = ""
 
     def offset(self, i: int) -> int:
         """Body offset of character ``i`` of :attr:`text` (mapped on demand)."""
@@ -195,6 +226,7 @@ class _Aligner:
         self.searched = 0
         self.on_comment = on_comment
         self.on_alt = on_alt
+        self.sup: List[Tuple[_Sink, int, int]] = []  # open <sup> tags: sink, text index, source offset
 
     # leaf matching -----------------------------------------------------
     def match_at(self, raw: str, pos: int) -> Optional[List[int]]:
@@ -285,6 +317,7 @@ class _Aligner:
             if start > last:
                 pos = self.emit_text(raw[last:start], pos, sink)
             offs, pos = self.match_leaf(raw[start:end], pos)
+            sink.marks.append(("url", sink.length(), sink.length() + 1, offs[0] if offs else pos, raw[start:end]))
             sink.add(OBJ, [offs[0] if offs else pos])
             last = end
         if last == 0:
@@ -310,9 +343,12 @@ class _Aligner:
             elif kind in ("emphasis", "strong", "strikethrough"):
                 count = 1 if kind == "emphasis" else 2
                 chars = "~" if kind == "strikethrough" else "*_"
+                opening, first = pos, sink.length()
                 pos = self.skip_chars(pos, chars, count)
                 pos = self.walk(tok["children"], pos, sink)
                 pos = self.skip_chars(pos, chars, count)
+                if kind != "strikethrough":
+                    sink.marks.append((kind, first, sink.length(), opening, ""))
             elif kind == "codespan":
                 pos = self.skip_code(pos, sink)
             elif kind in ("softbreak", "linebreak"):
@@ -330,6 +366,11 @@ class _Aligner:
                 offs, pos = self.match_leaf(raw, pos, verbatim=True)
                 if raw.startswith("<!--"):
                     self.on_comment(raw, offs[0] if offs else pos)
+                elif _SUP_OPEN.match(raw):
+                    self.sup.append((sink, sink.length(), offs[0] if offs else pos))
+                elif _SUP_CLOSE.match(raw) and self.sup and self.sup[-1][0] is sink:
+                    _, first, opening = self.sup.pop()
+                    sink.marks.append(("sup", first, sink.length(), opening, ""))
             elif kind == "link":
                 pos = self.walk_link(tok, pos, sink)
             elif kind == "image":
@@ -348,6 +389,7 @@ class _Aligner:
                 if src.startswith("[^", pos):
                     close = src.find("]", pos)
                     pos = close + 1 if close >= 0 else pos
+                sink.marks.append(("footnote", sink.length(), sink.length() + 1, start, tok.get("raw", "")))
                 sink.add(OBJ, [start])
             elif "children" in tok:
                 pos = self.walk(tok["children"], pos, sink)
@@ -393,12 +435,14 @@ class _Aligner:
         if src.startswith("<", pos):
             # <autolink>: the text is the address itself, never prose.
             close = src.find(">", pos)
+            sink.marks.append(("url", sink.length(), sink.length() + 1, pos, url))
             sink.add(OBJ, [pos])
             return close + 1 if close >= 0 else pos + 1
         if not src.startswith("[", pos):
             # a bare URL (url plugin): never prose either.
             raw = "".join(c.get("raw", "") for c in tok["children"])
             offs, pos = self.match_leaf(raw, pos, verbatim=True)
+            sink.marks.append(("url", sink.length(), sink.length() + 1, offs[0] if offs else pos, raw))
             sink.add(OBJ, [offs[0] if offs else pos])
             return pos
         pos += 1
@@ -419,6 +463,8 @@ class _Builder:
         self.code: List[Tuple[int, int]] = []
         self.searched = 0
         self.top_index = 0
+        self.items: List[ListItem] = []  # the list items being walked, outermost first
+        self.lists = 0
 
     def root_offset(self, state: PosState, offset: int) -> int:
         line, col = to_root(state, offset)
@@ -435,11 +481,33 @@ class _Builder:
                 self.block_html(tok)
             elif kind == "block_code":
                 self.code_block(tok)
+            elif kind == "list":
+                self.list(tok, containers)
             elif "children" in tok:
                 inner = containers
                 if kind in ("block_quote", "list_item", "table"):
                     inner = containers + (kind,)
                 self.walk(tok["children"], inner)
+
+    def list(self, tok: Dict[str, Any], containers: Tuple[str, ...]) -> None:
+        """Walk a list's items, remembering which item (and its number) each block belongs to."""
+        self.lists += 1
+        list_id = self.lists
+        attrs = tok.get("attrs", {})
+        ordered = bool(attrs.get("ordered"))
+        start = attrs.get("start", 1) if ordered else None
+        index = 0
+        for child in tok.get("children", []):
+            if child.get("type") != "list_item":
+                self.walk([child], containers)
+                continue
+            number = start + index if start is not None else None
+            self.items.append(ListItem(list_id, index, ordered, number, attrs.get("depth", 0)))
+            try:
+                self.walk(child.get("children", []), containers + ("list_item",))
+            finally:
+                self.items.pop()
+            index += 1
 
     def code_block(self, tok: Dict[str, Any]) -> None:
         """Record a code block from its first non-blank character (fence or code) to the end of its last line."""
@@ -531,7 +599,8 @@ class _Builder:
         marks = [Mark(m[0], m[1], m[2], to_body(m[3]), m[4]) for m in sink.marks]
         start = to_body(sink.offs[0]) if sink.offs else to_body(0)
         self.blocks.append(
-            ProseBlock(kind, text, sink.offs, to_body, containers, level, marks, self.top_index, start, source=source)
+            ProseBlock(kind, text, sink.offs, to_body, containers, level, marks, self.top_index, start, source=source,
+                       list_item=self.items[-1] if self.items else None)
         )
 
     def footnotes(self, env: Dict[str, Any]) -> None:
@@ -568,7 +637,10 @@ class _Builder:
             child.process(body + "\n")
             child.anchor = find_anchor(state, child.src, state.line_of(def_start))
             self.md.block.parse(child)
+            first = len(self.blocks)
             self.walk(child.tokens, ("footnote",))
+            for block in self.blocks[first:]:
+                block.note = key
 
 
 def _indent_columns(line: str) -> int:
