@@ -31,6 +31,8 @@ KETAMINE = "2024-02-12-ketamine-infusions-for-depression.md"
 FILLERS = "2024-03-18-dermal-fillers-what-to-expect.md"
 STYLE = "2024-04-22-how-we-write-about-treatments.md"
 NEWS = "2024-05-06-new-saturday-hours.md"
+ZINC = "2024-06-10-zinc-lozenges-and-colds-what-the-trials-say.md"
+SLEEP = "2024-07-15-sleep-after-surgery.md"
 
 # (post, rule, marker): the marker occurs once in the post; [[...]] is the span.
 # A marker of None is a document-level finding (line 1, column 1, no end).
@@ -51,6 +53,35 @@ TRIGGERS: List[Tuple[str, str, Optional[str]]] = [
     (FILLERS, "claims.painless", "fillers with [[no downtime]] at"),
     (FILLERS, "claims.absolute-safety", "Fillers are [[completely safe]], with"),
     (FILLERS, "claims.no-side-effects", "with [[no side effects]] at all"),
+    # references and evidence: an APA post (author-date citations, an unnumbered list) ...
+    (ZINC, "evidence.outdated-recent", "the lozenge trials ([[Hemilä, 2011]])"),
+    (ZINC, "references.citation-mismatch", "colds lasted ([[Sørensen et al., 2023]])"),
+    (ZINC, "evidence.old-citation", "usual complaints ([[Brooks, 2012]], 2016)"),
+    (ZINC, "references.citation-unmatched", "(Brooks, 2012, [[2016]])"),
+    (ZINC, "evidence.study-without-citation", "[[A study found]] that people"),
+    (ZINC, "references.duplicate-entry", "PMID: 21769305\n- [[Hemilä, H. (2011). Zinc lozenges and the common cold: "
+                                         "A meta-analysis. *Open Respiratory Journal*, 5, 51–58. PMID: 21769305]]"),
+    (ZINC, "references.et-al", "- [[Nakamura, K., et al. (2020). Zinc syrup for children with colds. *Pediatric Notes*, "
+                               "14(1), 5–11.]]"),
+    (ZINC, "references.no-identifier", "- [[Nakamura, K., et al. (2020). Zinc syrup for children with colds. "
+                                       "*Pediatric Notes*, 14(1), 5–11.]]"),
+    (ZINC, "references.doi-form", "77–84. [[https://dx.doi.org/10.5555/cr.2019.8.77]]"),
+    (ZINC, "references.entry-uncited", "- [[Quinn, D. (2018). Vitamin C and the length of colds. *Nutrition Letters*, "
+                                       "3(2), 20–24. https://doi.org/10.5555/nl.2018.3.20]]"),
+    (ZINC, "references.identifier-format", "DOI: [[5555/cr.2023.12.1]]"),
+    (ZINC, "references.entry-style", "- [[Wu L. Zinc nasal gels and the sense of smell. *Nose Rev*. 2015;2(1):4-6. "
+                                     "doi:10.5555/nr.2015.2.4]]"),
+    (ZINC, "references.entry-format", "- [[Zhou, M. (2022). Zinc and the sense of smell. *Nose Review*, 4(1). "
+                                      "https://doi.org/10.5555/nr.2022.4.1]]"),
+    # ... and an AMA post (numbered citations and list; citation-style: ama in its front matter)
+    (SLEEP, "references.number-out-of-range", "for sleep too [3, [[4]]]."),
+    (SLEEP, "references.style-consistency", "two weeks ([[Ames et al., 2021]])"),
+    (SLEEP, "references.mixed-styles", "two weeks ([[Ames et al., 2021]])"),
+    (SLEEP, "references.declared-style", "two weeks ([[Ames et al., 2021]])"),
+    (SLEEP, "references.author-list", "1. [[Ames A, Bell B, Cruz C, Dunn D, Egan E, Ford F, Gray G. Sleep after surgery. "
+                                      "*Sleep Rev*. 2021;9(2):1-8. doi:10.5555/sleep.2021.9.1]]"),
+    (SLEEP, "references.et-al", "2. [[Lee B et al. Naps in hospital. *Ward Notes*. 2019;11(4):200-204. "
+                                "doi:10.5555/wn.2019.11.200]]"),
 ]
 
 # (post, text of the line that must stay silent, control text, rule that fires on the control)
@@ -88,6 +119,17 @@ NEAR_MISSES: List[Tuple[str, str, str, str]] = [
     (STYLE, 'the infusions were "a miracle"', 'The infusions were "a miracle".', "claims.superlative"),
     # hedged, measured wording
     (KETAMINE, "reported relief within a day", "Patients feel relief overnight.", "claims.immediate-results"),
+    # citations that resolve: several in one parenthesis, particles, a line break inside, accents
+    (ZINC, "Two later trials agreed (Okafor & Lindqvist, 2019; van der Berg et al.",
+     "Two later trials agreed (Okafor & Lindqvist, 2019).", "references.citation-unmatched"),
+    (ZINC, "2021), though the effect was smaller in children (Nakamura et al., 2020).",
+     "The effect was smaller in children (Nakamura et al., 2020).", "references.citation-unmatched"),
+    (SLEEP, "Sleep is often broken for a few nights after an operation.<sup>1</sup> Short",
+     "Sleep is often broken for a few nights after an operation.<sup>1</sup>", "references.citation-unmatched"),
+    # entries with identifiers
+    (KETAMINE, "narrative review. *Journal of Example Psychiatry*. 2021;12:34-56. doi:10.5555/jep.2021.12.34",
+     "Sleep improved [1].\n\n## References\n\n1. Brown T. Ginger and sleep. *Herb Res*. 2010;4(2):1-9.",
+     "references.no-identifier"),
 ]
 
 # Posts that must produce nothing at all: the house style post (proper
@@ -138,7 +180,7 @@ def findings() -> Dict[str, list]:
 
 def test_example_posts_exist():
     names = sorted(p.name for p in BLOG.glob("*.md"))
-    assert names == sorted({GINGER, KETAMINE, FILLERS, STYLE, NEWS})
+    assert names == sorted({GINGER, KETAMINE, FILLERS, STYLE, NEWS, ZINC, SLEEP})
 
 
 def test_every_builtin_rule_fires_somewhere(findings):

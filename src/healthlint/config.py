@@ -23,6 +23,9 @@ Found by walking up from the checked paths (the first folder holding
     headings (regular expressions, whole heading, case-insensitive) that start a reference list.
 ``navigation-link-text``
     regular expression for the text of Previous/Next links.
+``references-style``
+    the site's citation style: ``apa``, ``ama`` or ``detect`` (default: each
+    post's style is read from its citations and reference list).
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ DEFAULT_REFERENCE_HEADINGS = [
 ]
 DEFAULT_NAV_TEXT = r"^\s*(?:[←«‹<]+\s*)?(?:previous|prev|next|older|newer)\b|[→»›>]\s*$"
 DEFAULT_FIELDS = ["title", "description", "summary", "excerpt"]
+REFERENCE_STYLES = ("apa", "ama", "detect")
 
 SCHEMA: Dict[str, Any] = {
     "select": {"type": "array", "items": {"type": "string"}},
@@ -69,6 +73,7 @@ SCHEMA: Dict[str, Any] = {
     "front-matter-fields": {"type": "array", "items": {"type": "string"}},
     "reference-headings": {"type": "array", "items": {"type": "string"}},
     "navigation-link-text": {"type": "string"},
+    "references-style": {"enum": list(REFERENCE_STYLES)},
 }
 
 
@@ -95,6 +100,7 @@ class Config:
     front_matter_fields: List[str] = field(default_factory=lambda: list(DEFAULT_FIELDS))
     reference_headings: Pattern[str] = field(default_factory=lambda: _headings(DEFAULT_REFERENCE_HEADINGS))
     navigation_link_text: Pattern[str] = field(default_factory=lambda: re.compile(DEFAULT_NAV_TEXT, re.I))
+    references_style: str = "detect"
     marks: Optional[Marks] = None
     raw: Dict[str, Any] = field(default_factory=dict)
 
@@ -177,6 +183,7 @@ def load_config(path: Optional[str]) -> Config:
     cfg.severity = data.get("severity", {})
     cfg.fail_on = data.get("fail-on", "warning")
     cfg.front_matter_fields = data.get("front-matter-fields", list(DEFAULT_FIELDS))
+    cfg.references_style = data.get("references-style", "detect")
     cfg.packs = [os.path.normpath(os.path.join(root, p)) for p in data.get("packs", [])]
     for p, original in zip(cfg.packs, data.get("packs", [])):
         if not os.path.isfile(p):

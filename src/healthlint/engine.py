@@ -74,6 +74,8 @@ class DocumentContext:
         self.document = document
         self._fires: Dict[str, bool] = {}
         self._findings: Dict[str, List[Finding]] = {}
+        # what rule kinds compute once per document and share (e.g. the citation model)
+        self.cache: Dict[object, object] = {}
 
     def findings(self, rule: Rule) -> List[Finding]:
         """A rule's findings on this document, computed once (before suppression and severity changes)."""

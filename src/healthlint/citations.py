@@ -1,0 +1,1149 @@
+"""The citation model of a post: its reference list, its entries and its in-text citations.
+
+:func:`build_model` reads a document's prose units (see :mod:`healthlint.prose`)
+and returns a :class:`CitationModel`:
+
+* **entries**: the items of the list (ordered or not) or the paragraphs under a
+  reference heading (``reference-headings`` in the configuration), and the
+  footnote definitions that read like references. Each is parsed into
+  authors, year, title, container (journal), volume, issue, pages, DOI,
+  PMID, PMCID and URLs, as far as the text goes; an entry that cannot be
+  parsed keeps empty fields, it never raises.
+* **citations**: author–date (``(Feder et al., 2014)``, ``(Jones & Lee,
+  2019a; Brown, 2010, 2012)``, ``Feder et al. (2014)``, locators such as
+  ``p. 4``, particles such as "aan het", "van der"), numeric (``[1]``,
+  ``[1, 3–5]``, ``<sup>2</sup>``, a link whose text is ``1`` pointing at an
+  anchor) and footnote references (``[^1]``, defined or not).
+* **resolution**: each citation's entry (first author and year for
+  author–date, the number for numeric, the label for footnotes) and, for an
+  author–date citation without one, the *closest* entry that nobody cites
+  (same first author, other year; or same year, first author misspelt,
+  written without its accents or listed second).
+
+Names are compared after Unicode NFC normalisation and case folding, with
+curly and straight apostrophes and hyphen variants equal; diacritics are
+significant ("García" is not "Garcia": the closest-entry pass reports it).
+
+Every position comes from the prose units' mappings. Scanning is linear in
+the length of the text: parentheses are paired with one stack, and every
+regular expression runs on a bounded slice (a parenthesis group of at most
+``MAX_GROUP`` characters, a window before a narrative year).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from urllib.parse import unquote
+
+from .prose import ProseUnit, fold
+
+MAX_GROUP = 400  # characters inside one pair of parentheses read as citations
+MAX_STACK = 64  # open parentheses remembered (innermost first)
+NARRATIVE_WINDOW = 160  # characters before "(2014)" searched for the authors' names
+OBJ = "\ufffc"
+
+
+# --- options -------------------------------------------------------------------
+@dataclass(frozen=True)
+class ModelOptions:
+    """What the parser knows about names and citations (from the rule pack)."""
+
+    particles: Tuple[str, ...] = ()
+    stopwords: Tuple[str, ...] = ()
+    prefixes: Tuple[str, ...] = ()
+    et_al: Tuple[str, ...] = ()
+    conjunctions: Tuple[str, ...] = ()
+    no_date: Tuple[str, ...] = ()
+    scopes: Tuple[str, ...] = ("body", "table", "footnote")
+
+    @staticmethod
+    def from_options(opts: Dict[str, Any]) -> "ModelOptions":
+        return ModelOptions(
+            particles=tuple(opts.get("particles", ())),
+            stopwords=tuple(opts.get("name_stopwords", ())),
+            prefixes=tuple(opts.get("citation_prefixes", ())),
+            et_al=tuple(opts.get("et_al_words", ())),
+            conjunctions=tuple(opts.get("conjunctions", ())),
+            no_date=tuple(opts.get("no_date", ())),
+            scopes=tuple(opts.get("citation_scopes", ("body", "table", "footnote"))),
+        )
+
+
+def name_key(text: str) -> str:
+    """A name for comparison: NFC, case-folded, apostrophes/hyphens folded, spaces collapsed."""
+    text = unicodedata.normalize("NFC", fold(text))
+    text = text.replace("\u2019", "'").replace("\u2013", "-")
+    return " ".join(text.casefold().split())
+
+
+class _Grammar:
+    """Compiled expressions for one set of :class:`ModelOptions` (built once, cached)."""
+
+    def __init__(self, o: ModelOptions) -> None:
+        self.particles = {name_key(p) for p in o.particles}
+        self.stopwords = {name_key(w) for w in o.stopwords}
+        prefixes = sorted((p for p in o.prefixes if p.strip()), key=len, reverse=True)
+        self.prefix = (
+            re.compile(r"\s*(?:" + "|".join(_phrase(p) for p in prefixes) + r")(?:\s+|(?<=[.,:])|$)", re.I)
+            if prefixes else None
+        )
+        et_al = sorted((w for w in o.et_al if w.strip()), key=len, reverse=True)
+        et_al_src = "|".join(_phrase(w) for w in et_al) or r"et\s+al\.?"
+        self.et_al_tail = re.compile(r"\s*,?\s*(?:" + et_al_src + r")\s*$", re.I)
+        self.et_al_any = re.compile(r"(?<!\w)(?:" + et_al_src + r")", re.I)
+        conj = sorted((c for c in o.conjunctions if c.strip()), key=len, reverse=True)
+        words = [_phrase(c) for c in conj if c.strip() != "&"]
+        conj_src = "&" + ("|" + "|".join(r"(?<!\w)" + w + r"(?!\w)" for w in words) if words else "")
+        self.conj_words = {name_key(c) for c in conj}
+        # separators between names: ", ", ", & ", " & ", " and "
+        self.separator = re.compile(r"\s*(?:,\s*(?:(?:" + conj_src + r")\s*)?|(?:" + conj_src + r")\s*)", re.I)
+        no_date = sorted((d for d in o.no_date if d.strip()), key=len, reverse=True)
+        nd = "|".join(_phrase(d) for d in no_date)
+        self.year = re.compile(
+            r"(?<![\w.])(?:(?P<y>(?:1[5-9]|20)\d\d)(?P<s>[a-z])?(?![\w])" + (r"|(?P<nd>" + nd + r"))" if nd else ")"),
+            re.I,
+        )
+        self.no_date_keys = {name_key(d) for d in no_date}
+
+
+def _phrase(p: str) -> str:
+    return r"\s+".join(re.escape(w) for w in fold(p).split())
+
+
+_GRAMMARS: Dict[ModelOptions, _Grammar] = {}
+
+
+def grammar(o: ModelOptions) -> _Grammar:
+    g = _GRAMMARS.get(o)
+    if g is None:
+        g = _GRAMMARS[o] = _Grammar(o)
+    return g
+
+
+# --- data ---------------------------------------------------------------------------
+@dataclass
+class Name:
+    """An author's surname as written, its comparison key, and where it starts in the unit text."""
+
+    text: str
+    key: str
+    start: int
+
+
+@dataclass
+class Citation:
+    """One in-text citation.
+
+    ``kind``: ``author-date``, ``numeric`` or ``footnote``. ``start``/``end``
+    index the unit's text: the cited surname to the end of the year (an
+    extra year of a collapsed list: the year alone), the number, or the
+    footnote reference.
+    """
+
+    kind: str
+    unit: ProseUnit
+    start: int
+    end: int
+    names: List[Name] = field(default_factory=list)
+    et_al: bool = False
+    year: str = ""
+    year_value: Optional[int] = None
+    extra_year: bool = False
+    narrative: bool = False
+    weak: bool = False  # a narrative citation of one name without "et al.": kept only if it resolves
+    number: Optional[int] = None
+    label: str = ""
+    defined: bool = True  # footnote: a definition exists
+    superscript: bool = False
+    group: int = 0
+    entry: Optional["Entry"] = None
+    closest: Optional["Entry"] = None
+    closest_field: str = ""
+
+    @property
+    def text(self) -> str:
+        """The citation as written ("Feder et al., 2014"); an extra year of a list is shown with its author."""
+        shown = " ".join(self.unit.text[self.start : self.end].split())
+        if self.extra_year and self.names:
+            return f"{self.names[0].text}{' et al.' if self.et_al else ''}, {shown}"
+        return shown
+
+    @property
+    def first_key(self) -> str:
+        return self.names[0].key if self.names else ""
+
+
+@dataclass
+class Identifier:
+    """A DOI, PMID or PMCID as written, with its span (unit indexes) or a body-offset span for URLs."""
+
+    kind: str  # doi, pmid, pmcid
+    value: str
+    start: int = -1  # index in the unit's text (-1: see src)
+    end: int = -1
+    src: int = -1  # body offset of a URL's first character
+    src_end: int = -1
+    url: str = ""  # the URL it came from, if any
+
+
+@dataclass
+class Author:
+    surname: str
+    key: str
+    initials: str = ""
+
+
+@dataclass
+class Entry:
+    """One reference entry (a list item, a paragraph or a footnote definition)."""
+
+    unit: ProseUnit
+    start: int  # first character in the unit's text
+    end: int  # just past the last character
+    source: str  # list, paragraph, footnote
+    position: int = 0  # 1-based order among the list and paragraph entries (0 for footnotes)
+    number: Optional[int] = None
+    numbered: bool = False
+    label: str = ""
+    authors: List[Author] = field(default_factory=list)
+    authors_text: str = ""
+    author_format: str = ""  # apa ("Feder, A."), ama ("Feder A"), org (one name), "" (none)
+    et_al: bool = False
+    ellipsis: bool = False
+    year: str = ""
+    year_value: Optional[int] = None
+    year_form: str = ""  # parenthesised ("(2014)."), ama ("2014;71"), plain
+    title: str = ""
+    container: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    identifiers: List[Identifier] = field(default_factory=list)
+    urls: List[str] = field(default_factory=list)
+    style: str = ""  # apa, ama or ""
+    kind: str = "other"  # article (volume, issue, pages or a DOI/PMID/PMCID), web (a URL), other
+    cited_by: List[Citation] = field(default_factory=list)
+    closest_of: List[Citation] = field(default_factory=list)
+    duplicate_of: Optional["Entry"] = None  # an earlier entry for the same work
+
+    @property
+    def text(self) -> str:
+        return self.unit.text[self.start : self.end]
+
+    @property
+    def first_key(self) -> str:
+        return self.authors[0].key if self.authors else ""
+
+    def short(self) -> str:
+        """"Feder 2014", "[^3]" or "entry 3": how messages name the entry."""
+        if self.authors and self.year:
+            return f"{self.authors[0].surname} {self.year}"
+        if self.label:
+            return f"[^{self.label.lower()}]"
+        if self.authors:
+            return self.authors[0].surname
+        words = " ".join(self.text.split())
+        return words if len(words) <= 40 else words[:39] + "…"
+
+    def ids(self, kind: str) -> List[Identifier]:
+        return [i for i in self.identifiers if i.kind == kind]
+
+
+@dataclass
+class CitationModel:
+    entries: List[Entry]
+    citations: List[Citation]
+    notes: Dict[str, List[ProseUnit]]  # footnote label -> units of its definition
+    numbered: bool  # the reference list (list or paragraph entries) is numbered
+    list_start: Optional[Entry] = None
+
+    @property
+    def author_date(self) -> List[Citation]:
+        return [c for c in self.citations if c.kind == "author-date"]
+
+    @property
+    def numeric(self) -> List[Citation]:
+        return [c for c in self.citations if c.kind == "numeric"]
+
+    def styles(self) -> List[Tuple[str, Citation]]:
+        """``(style, first citation of it)`` in order of appearance: author-date, numeric, footnote."""
+        seen: Dict[str, Citation] = {}
+        for c in self.citations:
+            if c.weak and c.entry is None:
+                continue
+            kind = c.kind
+            if kind == "footnote" and (c.entry is None):
+                continue  # a note, not a reference
+            seen.setdefault(kind, c)
+        return sorted(seen.items(), key=lambda kv: (kv[1].unit.position(kv[1].start)))
+
+
+# --- building -----------------------------------------------------------------------
+def build_model(units: Sequence[ProseUnit], options: ModelOptions) -> CitationModel:
+    g = grammar(options)
+    notes: Dict[str, List[ProseUnit]] = {}
+    for u in units:
+        if u.block is not None and u.block.note:
+            notes.setdefault(u.block.note, []).append(u)
+    entries = _find_entries(units, notes)
+    for e in entries:
+        parse_entry(e, g)
+    entry_units = {id(e.unit) for e in entries}
+    citations: List[Citation] = []
+    group = 0
+    for u in units:
+        if u.block is None or u.in_references or id(u) in entry_units:
+            continue
+        if u.scope not in options.scopes:
+            continue
+        group = _scan_unit(u, g, citations, notes, group)
+    list_entries = [e for e in entries if e.source != "footnote"]
+    numbered = bool(list_entries) and sum(e.numbered for e in list_entries) * 2 > len(list_entries)
+    model = CitationModel(entries, citations, notes, numbered, list_entries[0] if list_entries else None)
+    _resolve(model, g)
+    return model
+
+
+_NUMBER_PREFIX = re.compile(r"\s*(?:\[(\d{1,4})\]|(\d{1,4})[.)])\s+")
+_LOOKS_LIKE_REFERENCE = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)|\bdoi\b|\bPMID\b|\bPMC\d|\bet\s+al\b|n\.\s?d\.", re.I)
+
+
+def _looks_like_reference(u: ProseUnit) -> bool:
+    if _LOOKS_LIKE_REFERENCE.search(u.folded):
+        return True
+    assert u.block is not None
+    return any(m.kind in ("link", "url") for m in u.block.marks if not _in_nav(u, m.start, m.end))
+
+
+def _in_nav(u: ProseUnit, start: int, end: int) -> bool:
+    return any(a <= start and end <= b for a, b in u.nav_spans)
+
+
+def _is_navigation(u: ProseUnit) -> bool:
+    text = u.text.strip()
+    if not text or not u.nav_spans:
+        return False
+    covered = sum(b - a for a, b in u.nav_spans)
+    return covered * 2 >= len(text)
+
+
+def _span(u: ProseUnit) -> Tuple[int, int]:
+    text = u.text
+    start = len(text) - len(text.lstrip())
+    end = len(text.rstrip())
+    return start, end
+
+
+def _find_entries(units: Sequence[ProseUnit], notes: Dict[str, List[ProseUnit]]) -> List[Entry]:
+    entries: List[Entry] = []
+    ref_units = [u for u in units if u.in_references and u.block is not None and u.block.kind == "paragraph"
+                 and not u.block.note and "table" not in u.block.containers]
+    # list entries: the first block of each item of the shallowest lists in each reference section
+    min_depth: Dict[Tuple[str, ...], int] = {}
+    for u in ref_units:
+        item = u.block.list_item  # type: ignore[union-attr]
+        if item is not None:
+            key = u.block.sections  # type: ignore[union-attr]
+            min_depth[key] = min(item.depth, min_depth.get(key, item.depth))
+    seen_items: set = set()
+    position = 0
+    for u in units:
+        block = u.block
+        if block is None:
+            continue
+        if block.note:
+            if ("note", block.note) in seen_items:
+                continue  # a later paragraph of the same note
+            seen_items.add(("note", block.note))
+            if block.kind != "paragraph" or _is_navigation(u) or not _looks_like_reference(u):
+                continue
+            start, end = _span(u)
+            if start < end:
+                entries.append(Entry(u, start, end, "footnote", label=block.note))
+            continue
+        if u not in ref_units or _is_navigation(u):
+            continue
+        item = block.list_item
+        start, end = _span(u)
+        if start >= end:
+            continue
+        if item is not None:
+            if item.depth != min_depth.get(block.sections, item.depth):
+                continue
+            key = ("item", item.list_id, item.index)
+            if key in seen_items:
+                continue  # a later paragraph of the same item
+            seen_items.add(key)
+            position += 1
+            entries.append(Entry(u, start, end, "list", position=position, number=item.number, numbered=item.ordered))
+            continue
+        if not _looks_like_reference(u):
+            continue
+        position += 1
+        entry = Entry(u, start, end, "paragraph", position=position)
+        m = _NUMBER_PREFIX.match(u.folded, start)
+        if m is not None and m.end() < end:
+            entry.number = int(m.group(1) or m.group(2))
+            entry.numbered = True
+        entries.append(entry)
+    return entries
+
+
+# --- in-text citations -------------------------------------------------------------
+_PARENS = re.compile(r"[()]")
+_BRACKET = re.compile(r"\[([^\[\]\n]{1,60})\]")
+_FOOTNOTE_TEXT = re.compile(r"\[\^([^\]\s]{1,60})\]")
+_NUMLIST = re.compile(r"\s*\d{1,4}(?:\s*[-\u2013\u2014]\s*\d{1,4})?(?:\s*,\s*\d{1,4}(?:\s*[-\u2013\u2014]\s*\d{1,4})?)*\s*$")
+_NUMITEM = re.compile(r"(\d{1,4})(?:\s*[-\u2013\u2014]\s*(\d{1,4}))?")
+_WORD_TOKEN = re.compile(r"[^\s,;:()\[\]]+|[,;&]")
+_NAME_WORD = re.compile(r"^[^\W\d_][\w'.-]*$")
+MAX_RANGE = 50
+
+
+def _scan_unit(u: ProseUnit, g: _Grammar, out: List[Citation], notes: Dict[str, List[ProseUnit]], group: int) -> int:
+    text = u.folded
+    found: List[Citation] = []
+    # author-date: pairs of parentheses, innermost first, with one stack
+    stack: List[int] = []
+    for m in _PARENS.finditer(text):
+        i = m.start()
+        if text[i] == "(":
+            stack.append(i)
+            if len(stack) > MAX_STACK:
+                del stack[0]
+            continue
+        if not stack:
+            continue
+        o = stack.pop()
+        if i - o - 1 > MAX_GROUP or i == o + 1:
+            continue
+        group += 1
+        cites = _parenthetical(u, text, o + 1, i, g, group)
+        if not cites:
+            cites = _narrative(u, text, o, i, g, group)
+        found.extend(cites)
+    block = u.block
+    assert block is not None
+    # numeric: [1], [1, 3-5]
+    for m in _BRACKET.finditer(text):
+        if m.start() > 0 and text[m.start() - 1] == "]":
+            continue  # the label of a reference-style link ("[text][1]")
+        if _NUMLIST.match(m.group(1)) is None:
+            continue
+        group += 1
+        found.extend(_numbers(u, m.start(1), m.end(1), group, False))
+    for mark in block.marks:
+        if mark.kind == "sup":
+            inner = text[mark.start : mark.end]
+            a, b = mark.start, mark.end
+            stripped = inner.strip()
+            if stripped.startswith("[") and stripped.endswith("]"):
+                a = mark.start + inner.index("[") + 1
+                b = mark.start + inner.rindex("]")
+            if a < b and _NUMLIST.match(text[a:b]) is not None:
+                group += 1
+                found.extend(_numbers(u, a, b, group, True))
+        elif mark.kind == "link" and mark.url.startswith("#") and mark.end > mark.start:
+            inner = text[mark.start : mark.end]
+            if "[" not in inner and _NUMLIST.match(inner) is not None:
+                group += 1
+                found.extend(_numbers(u, mark.start, mark.end, group, False))
+        elif mark.kind == "footnote":
+            group += 1
+            c = Citation("footnote", u, mark.start, mark.end, label=mark.url, group=group)
+            c.defined = mark.url in notes
+            found.append(c)
+    # footnote references without a definition stay text: "[^3]"
+    for m in _FOOTNOTE_TEXT.finditer(text):
+        group += 1
+        label = _unikey(m.group(1))
+        found.append(Citation("footnote", u, m.start(), m.end(), label=label, group=group, defined=label in notes))
+    found.sort(key=lambda c: (c.start, c.end))
+    out.extend(found)
+    return group
+
+
+def _unikey(label: str) -> str:
+    return " ".join(label.split()).upper()
+
+
+def _numbers(u: ProseUnit, a: int, b: int, group: int, sup: bool) -> List[Citation]:
+    out = []
+    for m in _NUMITEM.finditer(u.folded, a, b):
+        first = int(m.group(1))
+        last = int(m.group(2)) if m.group(2) else first
+        if m.group(2) and first < last <= first + MAX_RANGE:
+            numbers: Iterable[int] = range(first, last + 1)
+        elif m.group(2):
+            numbers = (first, last)
+        else:
+            numbers = (first,)
+        for n in numbers:
+            if n == last and m.group(2):
+                start, end = m.start(2), m.end(2)
+            elif n == first:
+                start, end = m.start(1), m.end(1)
+            else:
+                start, end = m.start(), m.end()
+            out.append(Citation("numeric", u, start, end, number=n, group=group, superscript=sup))
+    return out
+
+
+def _parenthetical(u: ProseUnit, text: str, a: int, b: int, g: _Grammar, group: int) -> List[Citation]:
+    """Citations inside ``text[a:b]``, the inside of one pair of parentheses."""
+    out: List[Citation] = []
+    pos = a
+    while pos <= b:
+        semi = text.find(";", pos, b)
+        end = b if semi < 0 else semi
+        out.extend(_part(u, text, pos, end, g, group))
+        if semi < 0:
+            break
+        pos = semi + 1
+    return out
+
+
+def _part(u: ProseUnit, text: str, a: int, b: int, g: _Grammar, group: int) -> List[Citation]:
+    """One "Author, Year[, Year...][, locator]" part of a parenthetical citation."""
+    while a < b and text[a].isspace():
+        a += 1
+    if g.prefix is not None:
+        m = g.prefix.match(text, a, b)
+        if m is not None and m.end() > a:
+            a = m.end()
+    while a < b and text[a].isspace():
+        a += 1
+    first = g.year.search(text, a, b)
+    if first is None:
+        return []
+    head_end = first.start()
+    head = text[a:head_end].rstrip()
+    if not head.endswith(","):
+        return []
+    parsed = _names(text, a, a + len(head) - 1, g, narrative=False)
+    if parsed is None:
+        return []
+    names, et_al = parsed
+    years = [first]
+    pos = first.end()
+    while True:
+        sep = re.compile(r"\s*,\s*").match(text, pos, b)
+        if sep is None:
+            break
+        nxt = g.year.match(text, sep.end(), b)
+        if nxt is None:
+            break
+        years.append(nxt)
+        pos = nxt.end()
+    rest = text[pos:b].strip()
+    if rest and not rest.startswith(","):
+        return []
+    out = []
+    for k, y in enumerate(years):
+        c = Citation("author-date", u, names[0].start if k == 0 else y.start(), y.end(), names=names, et_al=et_al,
+                     group=group, extra_year=k > 0)
+        _set_year(c, y)
+        out.append(c)
+    return out
+
+
+def _set_year(c: Citation, m: "re.Match[str]") -> None:
+    if m.group("y"):
+        c.year = m.group("y") + (m.group("s") or "").lower()
+        c.year_value = int(m.group("y"))
+    else:
+        c.year = name_key(m.group(0))
+
+
+def _words(text: str, a: int, b: int) -> List[Tuple[str, int]]:
+    return [(m.group(0), m.start()) for m in _WORD_TOKEN.finditer(text, a, b)]
+
+
+def _names(text: str, a: int, b: int, g: _Grammar, narrative: bool) -> Optional[Tuple[List[Name], bool]]:
+    """Parse ``text[a:b]`` as a list of surnames ("Smith, Jones, & Lee et al."); None if it is not one."""
+    segment = text[a:b]
+    et_al = False
+    m = g.et_al_tail.search(segment)
+    if m is not None:
+        et_al = True
+        b = a + m.start()
+    if b <= a:
+        return None
+    names: List[Name] = []
+    pos = a
+    for sep in list(g.separator.finditer(text, a, b)) + [None]:
+        end = sep.start() if sep is not None else b
+        if sep is not None and sep.end() == sep.start():
+            continue
+        name = _one_name(text, pos, end, g)
+        if name is None:
+            return None
+        names.append(name)
+        if sep is not None:
+            pos = sep.end()
+    if not names or len(names) > 8:
+        return None
+    return names, et_al
+
+
+def _one_name(text: str, a: int, b: int, g: _Grammar) -> Optional[Name]:
+    words = _words(text, a, b)
+    if not words or len(words) > 6:
+        return None
+    keys = [name_key(w) for w, _ in words]
+    for (w, _), k in zip(words, keys):
+        if _NAME_WORD.match(w) is None or any(ch.isdigit() for ch in w):
+            return None
+        if not w[0].isupper() and k not in g.particles:
+            return None
+    if keys[0] in g.stopwords or keys[-1] in g.particles:
+        return None
+    start = words[0][1]
+    end = words[-1][1] + len(words[-1][0])
+    shown = " ".join(w for w, _ in words)
+    return Name(shown, name_key(shown), start) if start < end else None
+
+
+_YEARS_ONLY_SEP = re.compile(r"\s*,\s*")
+_LOCATOR = re.compile(r"\s*,\s*(?:pp?|paras?|chaps?|ch|secs?|figs?|tables?|slides?|min)\.?\s", re.I)
+
+
+def _narrative(u: ProseUnit, text: str, o: int, c: int, g: _Grammar, group: int) -> List[Citation]:
+    """"Feder et al. (2014)": a parenthesis of years only, after a list of names."""
+    first = g.year.match(text, o + 1 + (len(text[o + 1 : c]) - len(text[o + 1 : c].lstrip())), c)
+    if first is None:
+        return []
+    years = [first]
+    pos = first.end()
+    while True:
+        sep = _YEARS_ONLY_SEP.match(text, pos, c)
+        if sep is None:
+            break
+        nxt = g.year.match(text, sep.end(), c)
+        if nxt is None:
+            break
+        years.append(nxt)
+        pos = nxt.end()
+    rest = text[pos:c]
+    if rest.strip() and _LOCATOR.match(rest) is None:
+        return []
+    closing = c + 1 if not rest.strip() else None  # "Feder et al. (2014)": the span ends at ")"
+    lo = max(0, o - NARRATIVE_WINDOW)
+    parsed = _names_before(text, lo, o, g)
+    if parsed is None:
+        return []
+    names, et_al, strong = parsed
+    out = []
+    for k, y in enumerate(years):
+        end = closing if closing is not None and k == len(years) - 1 and k == 0 else y.end()
+        cite = Citation("author-date", u, names[0].start if k == 0 else y.start(), end, names=names, et_al=et_al,
+                        narrative=True, weak=not strong, group=group, extra_year=k > 0)
+        _set_year(cite, y)
+        out.append(cite)
+    return out
+
+
+def _names_before(text: str, lo: int, o: int, g: _Grammar) -> Optional[Tuple[List[Name], bool, bool]]:
+    """The names that end just before ``text[o]``, read backwards: ``(names, et_al, strong)``.
+
+    ``strong``: "et al." or several names, which a place or a journal before
+    a year in parentheses ("published in JAMA (2019)") never has.
+    """
+    words = _words(text, lo, o)
+    if not words:
+        return None
+    if lo > 0:
+        words = words[1:]  # the first token may be cut
+    et_al = False
+    i = len(words)
+    # "et al." / "and colleagues" right before the parenthesis
+    for k in range(max(0, len(words) - 3), len(words)):
+        if g.et_al_tail.match(text, words[k][1], o) is not None:
+            et_al = True
+            i = k
+            if i > 0 and words[i - 1][0] == ",":
+                i -= 1
+            break
+    names: List[Name] = []
+    while i > 0:
+        # one name: capitalised words and particles, read backwards
+        j = i
+        while j > 0 and i - j < 5:
+            w = words[j - 1][0]
+            k = name_key(w)
+            if w in (",", ";", "&") or k in g.conj_words:
+                break
+            if _NAME_WORD.match(w) is None or any(ch.isdigit() for ch in w):
+                break
+            if not w[0].isupper() and k not in g.particles:
+                break
+            j -= 1
+        if j == i:
+            break
+        # drop leading stopwords ("The", "In") and keep particles only before a surname
+        span = words[j:i]
+        while span and (name_key(span[0][0]) in g.stopwords):
+            span = span[1:]
+        while len(span) > 1 and not (span[0][0][0].isupper() or name_key(span[0][0]) in g.particles):
+            span = span[1:]
+        if not span or name_key(span[-1][0]) in g.particles:
+            break
+        # a narrative name is the last capitalised word with the particles right before it
+        keep = [span[-1]]
+        for w, p in reversed(span[:-1]):
+            if name_key(w) in g.particles:
+                keep.insert(0, (w, p))
+            else:
+                break
+        shown = " ".join(w for w, _ in keep)
+        names.insert(0, Name(shown, name_key(shown), keep[0][1]))
+        i = j
+        # a separator before it continues the list
+        if i > 0 and (words[i - 1][0] in (",", "&") or name_key(words[i - 1][0]) in g.conj_words):
+            i -= 1
+            if i > 0 and words[i - 1][0] == "," and name_key(words[i][0]) in g.conj_words:
+                i -= 1
+            continue
+        break
+    if not names:
+        return None
+    strong = et_al or len(names) > 1
+    return names, et_al, strong
+
+
+# --- reference entries ----------------------------------------------------------------
+_APA_YEAR = re.compile(
+    r"\(\s*(?P<y>(?:1[5-9]|20)\d\d)(?P<s>[a-z])?(?:\s*,\s*[^()]{0,30})?\s*\)|\(\s*(?P<nd>n\.\s?d\.|in press)\s*\)", re.I
+)
+_PLAIN_YEAR = re.compile(r"(?<![\w./-])(?P<y>(?:1[5-9]|20)\d\d)(?P<s>[a-z])?(?![\w/-])")
+_AMA_VIP = re.compile(
+    r"(?P<y>(?:1[5-9]|20)\d\d)[^;:\n]{0,20}?;\s*(?P<v>\d+[A-Za-z]?)?\s*(?:\((?P<i>[^()]{1,20})\))?\s*(?::\s*(?P<p>[eE]?\d+[A-Za-z]?(?:\s*[-\u2013\u2014]\s*[eE]?\d+[A-Za-z]?)?))?"
+)
+_APA_VIP = re.compile(
+    r"(?<=\s)(?P<v>\d+[A-Za-z]?)\s*(?:\((?P<i>[^()]{1,20})\))?\s*,\s*(?:pp?\.\s*)?(?P<p>[eE]?\d+[A-Za-z]?(?:\s*[-\u2013\u2014]\s*[eE]?\d+[A-Za-z]?)?)(?![\w])"
+)
+_ISSUE_ONLY = re.compile(r"(?<=\s)(?P<v>\d+[A-Za-z]?)\s*\((?P<i>[^()]{1,20})\)")
+_SENTENCE_END = re.compile(r"[.?!](?=\s|$)")
+_INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.\s*-?\s*)+$")
+_AMA_INITIALS = re.compile(r"^[A-Z]{1,4}$")
+_ELLIPSIS = re.compile(r"^(?:\u2026|\.\.\.|\. \. \.)$")
+_DOI_TEXT = re.compile(r"(?<![\w/])(?:doi\s*:?\s*|DOI\s+)(?P<v>[^\s\ufffc]+)|(?<![\w/.])(?P<bare>10\.\d+/[^\s\ufffc]+)", re.I)
+_PMID_TEXT = re.compile(r"(?<!\w)PMID\s*:?\s*(?P<v>[^\s\ufffc]+)", re.I)
+_PMCID_TEXT = re.compile(r"(?<!\w)PMCID\s*:?\s*(?P<v>[^\s\ufffc]+)|(?<![\w:])(?P<bare>PMC\d+)(?!\w)", re.I)
+_DOI_URL = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/(?P<v>.+)$", re.I)
+_PUBMED_URL = re.compile(r"^https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/(?P<v>[^/?#]+)", re.I)
+_PMC_URL = re.compile(r"^https?://(?:www\.)?(?:ncbi\.nlm\.nih\.gov/pmc/articles|pmc\.ncbi\.nlm\.nih\.gov/articles)/(?P<v>[^/?#]+)", re.I)
+TRAILING = ".,;)"
+
+
+def _strip_trailing(value: str) -> str:
+    while value and value[-1] in TRAILING:
+        if value[-1] == ")" and value.count("(") >= value.count(")"):
+            break
+        value = value[:-1]
+    return value
+
+
+def parse_entry(e: Entry, g: _Grammar) -> None:
+    """Fill an entry's fields from its text (never raises; unknown parts stay empty)."""
+    u = e.unit
+    text = u.folded
+    a, b = e.start, e.end
+    m = _NUMBER_PREFIX.match(text, a)
+    if e.source == "paragraph" and m is not None and m.end() < b:
+        a = m.end()
+    _identifiers(e, a, b)
+    # authors and year
+    ym = _APA_YEAR.search(text, a, min(b, a + 600))
+    if ym is not None and ym.start() > a and _looks_like_authors(text[a : ym.start()]):
+        e.year_form = "parenthesised"
+        authors_end = ym.start()
+        rest = ym.end()
+        if rest < b and text[rest] == ".":
+            rest += 1
+        _set_entry_year(e, ym)
+    else:
+        authors_end = _ama_authors_end(text, a, b)
+        rest = authors_end + 1 if authors_end < b else b
+        vip = _AMA_VIP.search(text, rest, b)
+        ym2 = vip if vip is not None else _PLAIN_YEAR.search(text, rest, b)
+        if ym2 is None and ym is not None:
+            ym2 = ym
+        if ym2 is not None:
+            e.year_form = "ama" if vip is not None else ("parenthesised" if ym2 is ym else "plain")
+            _set_entry_year(e, ym2)
+    e.authors_text = text[a:authors_end].strip()
+    _parse_authors(e, e.authors_text, g)
+    # title, container, volume, issue, pages
+    _parse_rest(e, text, rest, b)
+    if e.volume or e.issue or e.pages or e.ids("doi") or e.ids("pmid") or e.ids("pmcid"):
+        e.kind = "article"
+    elif e.urls:
+        e.kind = "web"
+    # style of the entry
+    if e.author_format == "apa" or (e.year_form == "parenthesised" and e.author_format in ("org", "")
+                                    and e.authors):
+        e.style = "apa"
+    elif e.author_format == "ama" or e.year_form == "ama":
+        e.style = "ama"
+    if e.style == "apa" and e.author_format == "ama":
+        e.style = "ama"
+
+
+def _looks_like_authors(text: str) -> bool:
+    """Text before an APA "(2014)." that can be an author list (not a whole title or paragraph)."""
+    text = text.strip()
+    return 0 < len(text) <= 1500
+
+
+def _set_entry_year(e: Entry, m: "re.Match[str]") -> None:
+    y = m.group("y")
+    if y:
+        e.year = y + ((m.groupdict().get("s") or "").lower())
+        e.year_value = int(y)
+    elif m.groupdict().get("nd"):
+        e.year = name_key(m.group("nd"))
+
+
+def _ama_authors_end(text: str, a: int, b: int) -> int:
+    """End of an AMA/Vancouver author list: the first ". " not inside initials ("M. K.")."""
+    for m in _SENTENCE_END.finditer(text, a, b):
+        i = m.start()
+        if text[i] != ".":
+            return i
+        before = text[max(a, i - 3) : i]
+        after = text[i + 1 : i + 4]
+        if re.search(r"(?:^|[\s,])[A-Z]$", before) and re.match(r"\s[A-Z]\.", after):
+            continue  # "M. K." initials with periods
+        if re.search(r"(?:^|[\s,])[A-Z]$", before) and re.match(r"\s*(?:,|&|and\b)", text[i + 1 : i + 6]):
+            continue
+        return i
+    return b
+
+
+def _parse_authors(e: Entry, text: str, g: _Grammar) -> None:
+    text = text.strip().rstrip(".").strip()
+    if not text:
+        return
+    m = g.et_al_tail.search(text)
+    if m is not None:
+        e.et_al = True
+        text = text[: m.start()]
+    elif g.et_al_any.search(text):
+        e.et_al = True
+        text = g.et_al_any.sub(",", text)
+    tokens = [t.strip() for t in re.split(r",|\s&\s|^&\s|\s&$|(?<=\s)and(?=\s)", text)]
+    tokens = [t.lstrip("&").strip() for t in tokens]
+    tokens = [t for t in tokens if t]
+    authors: List[Author] = []
+    formats = set()
+    for tok in tokens:
+        if _ELLIPSIS.match(tok) or tok.startswith(("\u2026", "...")):
+            e.ellipsis = True
+            tok = tok.lstrip("\u2026. ").strip()
+            if not tok:
+                continue
+        if _INITIALS.match(tok):
+            if authors and not authors[-1].initials:
+                authors[-1].initials = tok
+                formats.add("apa")
+            continue
+        words = tok.split()
+        if len(words) > 1 and _AMA_INITIALS.match(words[-1]):
+            surname = " ".join(words[:-1])
+            authors.append(Author(surname, name_key(surname), words[-1]))
+            formats.add("ama")
+            continue
+        if len(words) > 8:
+            e.authors = []
+            return
+        authors.append(Author(tok, name_key(tok)))
+    e.authors = authors
+    if "apa" in formats and "ama" not in formats:
+        e.author_format = "apa"
+    elif "ama" in formats and "apa" not in formats:
+        e.author_format = "ama"
+    elif authors and not formats:
+        e.author_format = "org"
+    elif formats:
+        e.author_format = "mixed"
+
+
+def _parse_rest(e: Entry, text: str, a: int, b: int) -> None:
+    """Title, container, volume, issue and pages after the authors (and an APA year)."""
+    while a < b and text[a] in " .":
+        a += 1
+    if a >= b:
+        return
+    block = e.unit.block
+    assert block is not None
+    italics = [m for m in block.marks if m.kind in ("emphasis",) and a <= m.start < b and m.end > m.start]
+    vip = _AMA_VIP.search(text, a, b) if e.year_form != "parenthesised" else None
+    if vip is None:
+        vip = _APA_VIP.search(text, a, b) or _ISSUE_ONLY.search(text, a, b)
+    if vip is not None:
+        e.volume = (vip.groupdict().get("v") or "").strip()
+        e.issue = (vip.groupdict().get("i") or "").strip()
+        e.pages = (vip.groupdict().get("p") or "").strip()
+    limit = vip.start() if vip is not None else b
+    if italics and italics[0].start > a + 1:
+        # "Title. *Container*" (articles) — the title ends before the italics
+        e.title = _clean(text[a : italics[0].start])
+        container = text[italics[0].start : italics[0].end]
+        e.container = _clean(re.split(r",\s*\d", container)[0])
+        return
+    if italics and italics[0].start <= a + 1:
+        # "*Title in italics*" (a book or report) — or an APA container after a title-less entry
+        e.title = _clean(text[italics[0].start : italics[0].end])
+        after = italics[0].end
+        m = _SENTENCE_END.search(text, after, limit)
+        if m is not None and vip is not None:
+            e.container = _clean(text[m.end() : limit])
+        return
+    # no italics: split at sentence ends
+    parts: List[str] = []
+    pos = a
+    for m in _SENTENCE_END.finditer(text, a, limit):
+        parts.append(text[pos : m.start()])
+        pos = m.end()
+    if pos < limit:
+        parts.append(text[pos:limit])
+    parts = [_clean(p) for p in parts if _clean(p)]
+    if e.year_form == "ama" or (e.year_form == "plain" and e.year):
+        parts = [p for p in parts if not _PLAIN_YEAR.fullmatch(p.strip())]
+    if parts:
+        e.title = parts[0]
+    if len(parts) > 1:
+        e.container = re.split(r",\s*$", parts[1])[0].strip()
+
+
+def _clean(s: str) -> str:
+    s = s.replace(OBJ, " ")
+    s = " ".join(s.split()).strip(" .,;:")
+    return s
+
+
+def _identifiers(e: Entry, a: int, b: int) -> None:
+    u = e.unit
+    text = u.folded
+    block = u.block
+    assert block is not None
+    for m in _DOI_TEXT.finditer(text, a, b):
+        group = "v" if m.group("v") else "bare"
+        raw = m.group(group)
+        value = _strip_trailing(raw)
+        if not value:
+            continue
+        if m.group("v") and value.lower().startswith(("http", "doi.org", "dx.doi.org")):
+            continue  # "doi: https://doi.org/..." as text (rare): the URL is the identifier
+        if group == "bare" and any(i.kind == "doi" and i.start <= m.start(group) < i.end for i in e.identifiers):
+            continue
+        e.identifiers.append(Identifier("doi", value, m.start(group), m.start(group) + len(value)))
+    for m in _PMID_TEXT.finditer(text, a, b):
+        value = _strip_trailing(m.group("v"))
+        if value:
+            e.identifiers.append(Identifier("pmid", value, m.start("v"), m.start("v") + len(value)))
+    for m in _PMCID_TEXT.finditer(text, a, b):
+        group = "v" if m.group("v") else "bare"
+        value = _strip_trailing(m.group(group))
+        if not value:
+            continue
+        if group == "bare" and any(i.start <= m.start(group) < i.end for i in e.identifiers):
+            continue  # "PMID: PMC123" was read as a PMID already
+        e.identifiers.append(Identifier("pmcid", value, m.start(group), m.start(group) + len(value)))
+    for mark in block.marks:
+        if mark.kind not in ("url", "link") or not (a <= mark.start < b):
+            continue
+        url = mark.url.strip()
+        if not url:
+            continue
+        e.urls.append(url)
+        doc = u.document
+        if mark.kind == "url":
+            src = mark.src + (1 if doc.body.startswith("<", mark.src) else 0)
+            src_end = src + len(url)
+            span = (-1, -1)
+        else:
+            src = src_end = -1
+            span = (mark.start, mark.end)
+        for kind, pattern in (("doi", _DOI_URL), ("pmid", _PUBMED_URL), ("pmcid", _PMC_URL)):
+            m = pattern.match(url)
+            if m is not None:
+                value = _strip_trailing(unquote(m.group("v")).rstrip("/"))
+                e.identifiers.append(Identifier(kind, value, span[0], span[1], src, src_end, url))
+                break
+    # a link whose text is its own URL gives a link mark and a URL mark: keep one identifier
+    unique: List[Identifier] = []
+    seen = set()
+    for ident in e.identifiers:
+        key = (ident.kind, ident.value.casefold())
+        if key not in seen:
+            seen.add(key)
+            unique.append(ident)
+    e.identifiers = unique
+
+
+# --- resolution ---------------------------------------------------------------------------
+def _years_match(cited: str, listed: str) -> bool:
+    if not cited or not listed:
+        return False
+    if cited == listed:
+        return True
+    # "2019" for a listed "2019a" (or the reverse): the same work, written loosely
+    return cited[:4] == listed[:4] and (len(cited) == 4 or len(listed) == 4) and cited[:4].isdigit()
+
+
+def _key_matches(cited: str, listed: str) -> bool:
+    if cited == listed:
+        return True
+    # "The Smith" read before "(2014)", or an entry written "van der Berg" cited as "Berg"
+    return listed.endswith(" " + cited) or cited.endswith(" " + listed)
+
+
+def _identity(e: Entry) -> List[Tuple[str, ...]]:
+    """Keys under which two entries are the same work: an identifier, author+year+title, or the whole text."""
+    keys: List[Tuple[str, ...]] = [("id", i.kind, i.value.casefold()) for i in e.identifiers]
+    title = " ".join(re.sub(r"[^\w\s]", " ", e.title.casefold()).split())
+    if e.authors and e.year and title:
+        keys.append(("work", e.first_key, e.year, title))
+    text = " ".join(re.sub(r"[^\w\s]", " ", e.text.casefold()).split())
+    if len(text) > 20:
+        keys.append(("text", text))
+    return keys
+
+
+def _resolve(model: CitationModel, g: _Grammar) -> None:
+    entries = model.entries
+    seen: Dict[Tuple[str, ...], Entry] = {}
+    for e in entries:
+        keys = _identity(e)
+        e.duplicate_of = next((seen[k] for k in keys if k in seen), None)
+        if e.duplicate_of is None:
+            for k in keys:
+                seen.setdefault(k, e)
+    list_entries = [e for e in entries if e.source != "footnote"]
+    by_number: Dict[int, Entry] = {}
+    if any(e.number is not None for e in list_entries):
+        for e in list_entries:
+            if e.number is not None:
+                by_number.setdefault(e.number, e)
+    else:
+        for e in list_entries:
+            by_number.setdefault(e.position, e)
+    notes = {e.label: e for e in entries if e.source == "footnote"}
+    for c in model.citations:
+        if c.kind == "numeric":
+            c.entry = by_number.get(c.number or -1)
+        elif c.kind == "footnote":
+            c.entry = notes.get(c.label)
+        else:
+            for e in entries:
+                if e.authors and _key_matches(c.first_key, e.first_key) and _years_match(c.year, e.year):
+                    c.entry = e
+                    break
+        if c.entry is not None:
+            c.entry.cited_by.append(c)
+    # the closest uncited entry of each unresolved author-date citation
+    free = [e for e in entries if not e.cited_by and e.authors]
+    for c in model.citations:
+        if c.kind != "author-date" or c.entry is not None or not c.names:
+            continue
+        best: Optional[Tuple[Entry, str]] = None
+        for e in free:
+            if _key_matches(c.first_key, e.first_key):
+                best = (e, "year")
+                break
+        if best is None and not c.weak:
+            for e in free:
+                if not _years_match(c.year, e.year):
+                    continue
+                others = [x.key for x in e.authors[1:]]
+                if c.first_key in others or _similar(c.first_key, e.first_key):
+                    best = (e, "first author")
+                    break
+        if best is not None:
+            c.closest, c.closest_field = best
+            best[0].closest_of.append(c)
+
+
+def _strip_accents(s: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFD", s) if not unicodedata.combining(ch))
+
+
+def _similar(a: str, b: str) -> bool:
+    """Names that differ only by accents or by one or two letters (longer names)."""
+    if not a or not b:
+        return False
+    if _strip_accents(a) == _strip_accents(b):
+        return True
+    limit = 1 if min(len(a), len(b)) < 6 else 2
+    if abs(len(a) - len(b)) > limit:
+        return False
+    return _distance(a, b, limit) <= limit
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+        if min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+# --- dates -------------------------------------------------------------------------------
+def reference_year(front_matter: Any, fields: Sequence[str], today: Optional[date] = None) -> int:
+    """The year a post speaks from: its front matter date (first of ``fields`` found), else today's."""
+    data = getattr(front_matter, "data", None)
+    if isinstance(data, dict):
+        for key in fields:
+            value = data.get(key)
+            if isinstance(value, (date, datetime)):
+                return value.year
+            if isinstance(value, str):
+                m = re.match(r"\s*((?:19|20)\d\d)(?!\d)", value)
+                if m:
+                    return int(m.group(1))
+            if isinstance(value, int) and 1900 <= value <= 2100:
+                return value
+    return (today or date.today()).year
+
+
+# --- sentences --------------------------------------------------------------------------
+_ABBREVIATIONS = {"al", "e.g", "i.e", "etc", "vs", "dr", "mr", "mrs", "ms", "prof", "st", "no", "p", "pp", "fig",
+                  "cf", "approx", "vol", "ed", "eds", "jr", "sr", "inc", "co", "ltd"}
+
+
+def sentence_span(text: str, i: int, j: int, limit: int = 600) -> Tuple[int, int]:
+    """The sentence around ``text[i:j]``: from after the previous sentence end to the next one."""
+    lo = max(0, i - limit)
+    start = lo
+    for m in _SENTENCE_END.finditer(text, lo, i):
+        if _is_sentence_end(text, m.start()):
+            start = m.end()
+    end = min(len(text), j + limit)
+    for m in _SENTENCE_END.finditer(text, j, end):
+        if _is_sentence_end(text, m.start()):
+            end = m.end()
+            break
+    return start, end
+
+
+def _is_sentence_end(text: str, k: int) -> bool:
+    if text[k] != ".":
+        return True
+    m = re.search(r"([\w.]+)$", text[max(0, k - 12) : k])
+    if m is None:
+        return True
+    word = m.group(1).lower()
+    if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        return False
+    nxt = text[k + 1 : k + 3].strip()
+    return not (nxt[:1] == "(")  # "et al. (2014)"
