@@ -10,7 +10,6 @@ is unknown and every pack applies.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Optional
@@ -41,8 +40,24 @@ def normalise(tag: str) -> Optional[str]:
     return m.group(1).lower() if m else None
 
 
+# A language folder counts only right under a folder that holds content
+# (``content/fr/``, ``public/de/``, ``src/pages/es/``, ``i18n/ja/``), or as a
+# file-name suffix (``post.fr.md``, Hugo's convention): a folder named like a
+# code anywhere else (``blog/ms/`` about multiple sclerosis, ``locations/ca/``)
+# says nothing about the language.
+CONTENT_PARENTS = {
+    "content", "contents", "public", "pages", "docs", "doc", "i18n", "l10n",
+    "locale", "locales", "lang", "langs", "languages", "translations", "_i18n",
+}
+
+
 def detect(document: "Document") -> Optional[str]:
-    """The post's primary language subtag (``en``, ``fr``, ``zh``...), or None when unknown."""
+    """The post's primary language subtag (``en``, ``fr``, ``zh``...), or None when unknown.
+
+    From the front matter first, then from the post's path as given (never
+    from folders above it): a ``name.xx.md`` suffix, or a language-code folder
+    directly inside a content folder (see :data:`CONTENT_PARENTS`).
+    """
     fm = document.front_matter
     if fm is not None and isinstance(fm.data, dict):
         for key in FRONT_MATTER_KEYS:
@@ -51,9 +66,15 @@ def detect(document: "Document") -> Optional[str]:
                 lang = normalise(value)
                 if lang:
                     return lang
-    parts = PurePath(os.path.abspath(document.path)).parts[:-1]
-    for part in reversed(parts):
-        lang = normalise(part)
+    path = PurePath(document.path.replace("\\", "/"))
+    suffixes = path.name.split(".")
+    if len(suffixes) >= 3:
+        lang = normalise(suffixes[-2])
         if lang and lang in LANGUAGE_FOLDERS:
+            return lang
+    parts = [p.lower() for p in path.parts[:-1]]
+    for i in range(len(parts) - 1, 0, -1):
+        lang = normalise(parts[i])
+        if lang and lang in LANGUAGE_FOLDERS and parts[i - 1] in CONTENT_PARENTS:
             return lang
     return None
