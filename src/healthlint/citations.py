@@ -58,7 +58,7 @@ class ModelOptions:
     et_al: Tuple[str, ...] = ()
     conjunctions: Tuple[str, ...] = ()
     no_date: Tuple[str, ...] = ()
-    scopes: Tuple[str, ...] = ("body", "table", "footnote")
+    scopes: Tuple[str, ...] = ("body", "table", "footnote", "heading")
 
     @staticmethod
     def from_options(opts: Dict[str, Any]) -> "ModelOptions":
@@ -69,7 +69,7 @@ class ModelOptions:
             et_al=tuple(opts.get("et_al_words", ())),
             conjunctions=tuple(opts.get("conjunctions", ())),
             no_date=tuple(opts.get("no_date", ())),
-            scopes=tuple(opts.get("citation_scopes", ("body", "table", "footnote"))),
+            scopes=tuple(opts.get("citation_scopes", ("body", "table", "footnote", "heading"))),
         )
 
 
@@ -225,7 +225,7 @@ class Entry:
     identifiers: List[Identifier] = field(default_factory=list)
     urls: List[str] = field(default_factory=list)
     style: str = ""  # apa, ama or ""
-    kind: str = "other"  # article (volume, issue, pages or a DOI/PMID/PMCID), web (a URL), other
+    kind: str = "other"  # link (only a link), article (volume, issue, pages or an identifier), web (a URL), other
     cited_by: List[Citation] = field(default_factory=list)
     closest_of: List[Citation] = field(default_factory=list)
     duplicate_of: Optional["Entry"] = None  # an earlier entry for the same work
@@ -239,7 +239,7 @@ class Entry:
         return self.authors[0].key if self.authors else ""
 
     def short(self) -> str:
-        """"Feder 2014", "[^3]" or "entry 3": how messages name the entry."""
+        """"Feder 2014", "[^3]" or the start of the text: how messages name the entry."""
         if self.authors and self.year:
             return f"{self.authors[0].surname} {self.year}"
         if self.label:
@@ -247,7 +247,9 @@ class Entry:
         if self.authors:
             return self.authors[0].surname
         words = " ".join(self.text.split())
-        return words if len(words) <= 40 else words[:39] + "…"
+        if OBJ in words and self.urls:
+            words = words.replace(OBJ, self.urls[0], 1).replace(OBJ, "…")
+        return words if len(words) <= 60 else words[:59] + "…"
 
     def ids(self, kind: str) -> List[Identifier]:
         return [i for i in self.identifiers if i.kind == kind]
@@ -310,10 +312,20 @@ def build_model(units: Sequence[ProseUnit], options: ModelOptions) -> CitationMo
 
 _NUMBER_PREFIX = re.compile(r"\s*(?:\[(\d{1,4})\]|(\d{1,4})[.)])\s+")
 _LOOKS_LIKE_REFERENCE = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)|\bdoi\b|\bPMID\b|\bPMC\d|\bet\s+al\b|n\.\s?d\.", re.I)
+# a footnote is a reference when it has more than a year: an identifier, "et al.", a year in the
+# places entries put it ("(2014).", "2014;71"), or a GB/T 7714 type mark ("[J]")
+_NOTE_IS_REFERENCE = re.compile(
+    r"\bdoi\b|\bPMID\b|\bPMC\d|\bet\s+al\b|n\.\s?d\.|\((?:1[5-9]|20)\d\d[a-z]?(?:-\d\d){0,2}\)"
+    r"|(?:1[5-9]|20)\d\d\s*;\s*\d|\[(?:J|M|EB/OL|D|C|R)\]", re.I
+)
 
 
 def _looks_like_reference(u: ProseUnit) -> bool:
-    if _LOOKS_LIKE_REFERENCE.search(u.folded):
+    if sum(ch.isalpha() for ch in u.text) < 3:
+        return False  # an image, a bare symbol
+    assert u.block is not None
+    pattern = _NOTE_IS_REFERENCE if u.block.note else _LOOKS_LIKE_REFERENCE
+    if pattern.search(u.folded):
         return True
     assert u.block is not None
     return any(m.kind in ("link", "url") for m in u.block.marks if not _in_nav(u, m.start, m.end))
@@ -383,21 +395,41 @@ def _find_entries(units: Sequence[ProseUnit], notes: Dict[str, List[ProseUnit]])
             continue
         if not _looks_like_reference(u):
             continue
-        position += 1
-        entry = Entry(u, start, end, "paragraph", position=position)
-        m = _NUMBER_PREFIX.match(u.folded, start)
-        if m is not None and m.end() < end:
-            entry.number = int(m.group(1) or m.group(2))
-            entry.numbered = True
-        entries.append(entry)
+        for a, b, number in _split_numbered(u.folded, start, end):
+            position += 1
+            entries.append(Entry(u, a, b, "paragraph", position=position, number=number, numbered=number is not None))
     return entries
+
+
+_NEXT_NUMBER = re.compile(r"(?<=[.;])\s+(?:\[(\d{1,4})\]|(\d{1,4})[.)])\s+(?=\S)")
+
+
+def _split_numbered(text: str, start: int, end: int) -> List[Tuple[int, int, Optional[int]]]:
+    """A paragraph entry, or several when it runs "1. … 2. … 3. …" together (numbers in sequence)."""
+    m = _NUMBER_PREFIX.match(text, start)
+    if m is None or m.end() >= end:
+        return [(start, end, None)]
+    number = int(m.group(1) or m.group(2))
+    out: List[Tuple[int, int, Optional[int]]] = []
+    begin = start
+    for nxt in _NEXT_NUMBER.finditer(text, m.end(), end):
+        value = int(nxt.group(1) or nxt.group(2))
+        if value != number + 1:
+            continue
+        out.append((begin, nxt.start(), number))
+        begin, number = nxt.start() + len(nxt.group(0)) - len(nxt.group(0).lstrip()), value
+    out.append((begin, end, number))
+    return out
 
 
 # --- in-text citations -------------------------------------------------------------
 _PARENS = re.compile(r"[()]")
 _BRACKET = re.compile(r"\[([^\[\]\n]{1,60})\]")
 _FOOTNOTE_TEXT = re.compile(r"\[\^([^\]\s]{1,60})\]")
-_NUMLIST = re.compile(r"\s*\d{1,4}(?:\s*[-\u2013\u2014]\s*\d{1,4})?(?:\s*,\s*\d{1,4}(?:\s*[-\u2013\u2014]\s*\d{1,4})?)*\s*$")
+# citation numbers: 1 to 999, no leading zero ("<sup>2023-01</sup>" is a date, not citations 2023 to 1)
+_NUMLIST = re.compile(
+    r"\s*[1-9]\d{0,2}(?:\s*[-\u2013\u2014]\s*[1-9]\d{0,2})?(?:\s*,\s*[1-9]\d{0,2}(?:\s*[-\u2013\u2014]\s*[1-9]\d{0,2})?)*\s*$"
+)
 _NUMITEM = re.compile(r"(\d{1,4})(?:\s*[-\u2013\u2014]\s*(\d{1,4}))?")
 _WORD_TOKEN = re.compile(r"[^\s,;:()\[\]]+|[,;&]")
 _NAME_WORD = re.compile(r"^[^\W\d_][\w'.-]*$")
@@ -428,12 +460,16 @@ def _scan_unit(u: ProseUnit, g: _Grammar, out: List[Citation], notes: Dict[str, 
         found.extend(cites)
     block = u.block
     assert block is not None
-    # numeric: [1], [1, 3-5]
+    # numeric: [1], [1, 3-5], [4][5]
+    last_numeric = -1
     for m in _BRACKET.finditer(text):
-        if m.start() > 0 and text[m.start() - 1] == "]":
-            continue  # the label of a reference-style link ("[text][1]")
-        if _NUMLIST.match(m.group(1)) is None:
+        if _NUMLIST.match(m.group(1)) is None or not _ascending(m.group(1)):
             continue
+        if text.startswith("(", m.end()):
+            continue  # a link that did not parse ("[411]({{< ref x >}})")
+        if m.start() > 0 and text[m.start() - 1] == "]" and m.start() != last_numeric:
+            continue  # the label of a reference-style link ("[text][1]")
+        last_numeric = m.end()
         group += 1
         found.extend(_numbers(u, m.start(1), m.end(1), group, False))
     for mark in block.marks:
@@ -444,7 +480,7 @@ def _scan_unit(u: ProseUnit, g: _Grammar, out: List[Citation], notes: Dict[str, 
             if stripped.startswith("[") and stripped.endswith("]"):
                 a = mark.start + inner.index("[") + 1
                 b = mark.start + inner.rindex("]")
-            if a < b and _NUMLIST.match(text[a:b]) is not None:
+            if a < b and _NUMLIST.match(text[a:b]) is not None and _ascending(text[a:b]):
                 group += 1
                 found.extend(_numbers(u, a, b, group, True))
         elif mark.kind == "link" and mark.url.startswith("#") and mark.end > mark.start:
@@ -465,6 +501,11 @@ def _scan_unit(u: ProseUnit, g: _Grammar, out: List[Citation], notes: Dict[str, 
     found.sort(key=lambda c: (c.start, c.end))
     out.extend(found)
     return group
+
+
+def _ascending(numbers: str) -> bool:
+    """Every range in a list of citation numbers goes up ("3-5", not "2025-2")."""
+    return all(not m.group(2) or int(m.group(1)) < int(m.group(2)) for m in _NUMITEM.finditer(numbers))
 
 
 def _unikey(label: str) -> str:
@@ -711,38 +752,48 @@ def _names_before(text: str, lo: int, o: int, g: _Grammar) -> Optional[Tuple[Lis
         break
     if not names:
         return None
-    strong = et_al or len(names) > 1
-    return names, et_al, strong
+    # Only "et al." (or "and colleagues") marks a narrative citation for sure: "Smith (2014)" and
+    # "Iraq and Afghanistan (2009)" count only when they match an entry.
+    return names, et_al, et_al
 
 
 # --- reference entries ----------------------------------------------------------------
 _APA_YEAR = re.compile(
-    r"\(\s*(?P<y>(?:1[5-9]|20)\d\d)(?P<s>[a-z])?(?:\s*,\s*[^()]{0,30})?\s*\)|\(\s*(?P<nd>n\.\s?d\.|in press)\s*\)", re.I
+    r"\(\s*(?P<y>(?:1[5-9]|20)\d\d)(?P<s>[a-z])?(?:-\d\d(?:-\d\d)?)?(?:\s*,\s*[^()]{0,30})?\s*\)"
+    r"|\(\s*(?P<nd>n\.\s?d\.|in press)\s*\)", re.I
 )
 _PLAIN_YEAR = re.compile(r"(?<![\w./-])(?P<y>(?:1[5-9]|20)\d\d)(?P<s>[a-z])?(?![\w/-])")
 _AMA_VIP = re.compile(
-    r"(?P<y>(?:1[5-9]|20)\d\d)[^;:\n]{0,20}?;\s*(?P<v>\d+[A-Za-z]?)?\s*(?:\((?P<i>[^()]{1,20})\))?\s*(?::\s*(?P<p>[eE]?\d+[A-Za-z]?(?:\s*[-\u2013\u2014]\s*[eE]?\d+[A-Za-z]?)?))?"
+    r"(?P<y>(?:1[5-9]|20)\d\d)[^;:\n]{0,20}?;\s*(?P<v>\d+[A-Za-z]?)?\s*(?:\((?P<i>[^()]{0,20}\d[^()]{0,20})\))?\s*(?::\s*(?P<p>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-\u2013\u2014]\s*[A-Za-z]?\d+[A-Za-z]?)?))?"
 )
 _APA_VIP = re.compile(
-    r"(?<=\s)(?P<v>\d+[A-Za-z]?)\s*(?:\((?P<i>[^()]{1,20})\))?\s*,\s*(?:pp?\.\s*)?(?P<p>[eE]?\d+[A-Za-z]?(?:\s*[-\u2013\u2014]\s*[eE]?\d+[A-Za-z]?)?)(?![\w])"
+    r"(?<=\s)(?P<v>\d+[A-Za-z]?)\s*(?:\((?P<i>[^()]{0,20}\d[^()]{0,20})\))?\s*[,:]\s*(?:pp?\.\s*)?(?P<p>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-\u2013\u2014]\s*[A-Za-z]?\d+[A-Za-z]?)?)(?![\w])"
 )
-_ISSUE_ONLY = re.compile(r"(?<=\s)(?P<v>\d+[A-Za-z]?)\s*\((?P<i>[^()]{1,20})\)")
-_SENTENCE_END = re.compile(r"[.?!](?=\s|$)")
+_ISSUE_ONLY = re.compile(r"(?<=\s)(?P<v>\d+[A-Za-z]?)\s*\((?P<i>[^()]{0,20}\d[^()]{0,20})\)")
+# a full stop before a space, the end, or a CJK character ("陆林.精神病学"); CJK full stops
+_SENTENCE_END = re.compile(r"[.?!](?=\s|$|[\u3000-\u9fff\uff00-\uffef])|[\u3002\uff0e]")
 _INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.\s*-?\s*)+$")
-_AMA_INITIALS = re.compile(r"^[A-Z]{1,4}$")
+_AMA_INITIALS = re.compile(r"^[A-Z](?:-?[A-Z]){0,3}$")
 _ELLIPSIS = re.compile(r"^(?:\u2026|\.\.\.|\. \. \.)$")
-_DOI_TEXT = re.compile(r"(?<![\w/])(?:doi\s*:?\s*|DOI\s+)(?P<v>[^\s\ufffc]+)|(?<![\w/.])(?P<bare>10\.\d+/[^\s\ufffc]+)", re.I)
-_PMID_TEXT = re.compile(r"(?<!\w)PMID\s*:?\s*(?P<v>[^\s\ufffc]+)", re.I)
-_PMCID_TEXT = re.compile(r"(?<!\w)PMCID\s*:?\s*(?P<v>[^\s\ufffc]+)|(?<![\w:])(?P<bare>PMC\d+)(?!\w)", re.I)
+_DOI_TEXT = re.compile(
+    r"(?<![\w/])doi\s*:?\s*(?P<v>[^\s\ufffc:\[\]][^\s\ufffc]*)|(?<![\w/.])(?P<bare>10\.\d+/[^\s\ufffc]+)", re.I
+)
+_PMID_TEXT = re.compile(r"(?<!\w)PMID\s*:?\s*(?P<v>[^\s\ufffc:\[\]][^\s\ufffc]*)", re.I)
+_PMCID_TEXT = re.compile(
+    r"(?<!\w)PMCID\s*:?\s*(?P<v>[^\s\ufffc:\[\]][^\s\ufffc]*)|(?<![\w:])(?P<bare>PMC\d+)(?!\w)", re.I
+)
 _DOI_URL = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/(?P<v>.+)$", re.I)
 _PUBMED_URL = re.compile(r"^https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/(?P<v>[^/?#]+)", re.I)
 _PMC_URL = re.compile(r"^https?://(?:www\.)?(?:ncbi\.nlm\.nih\.gov/pmc/articles|pmc\.ncbi\.nlm\.nih\.gov/articles)/(?P<v>[^/?#]+)", re.I)
-TRAILING = ".,;)"
+TRAILING = ".,;)]"
 
 
 def _strip_trailing(value: str) -> str:
+    """Drop punctuation after an identifier (``.,;`` and an unbalanced ``)`` or ``]``)."""
     while value and value[-1] in TRAILING:
         if value[-1] == ")" and value.count("(") >= value.count(")"):
+            break
+        if value[-1] == "]" and value.count("[") >= value.count("]"):
             break
         value = value[:-1]
     return value
@@ -757,9 +808,22 @@ def parse_entry(e: Entry, g: _Grammar) -> None:
     if e.source == "paragraph" and m is not None and m.end() < b:
         a = m.end()
     _identifiers(e, a, b)
-    # authors and year
+    block = u.block
+    assert block is not None
+    # an entry that starts with its title ("*Title*, Publisher, (2021).", "'Title' Company (2017).")
+    lead = a
+    while lead < b and text[lead] in _QUOTES:
+        lead += 1
+    title_first = any(mk.kind == "emphasis" and mk.start == lead for mk in block.marks) or lead > a
     ym = _APA_YEAR.search(text, a, min(b, a + 600))
-    if ym is not None and ym.start() > a and _looks_like_authors(text[a : ym.start()]):
+    rest = a
+    authors_end = a
+    if title_first:
+        y = ym or _PLAIN_YEAR.search(text, a, b)
+        if y is not None:
+            e.year_form = "parenthesised" if y is ym else "plain"
+            _set_entry_year(e, y)
+    elif ym is not None and ym.start() > a and _looks_like_authors(text[a : ym.start()], g):
         e.year_form = "parenthesised"
         authors_end = ym.start()
         rest = ym.end()
@@ -768,20 +832,30 @@ def parse_entry(e: Entry, g: _Grammar) -> None:
         _set_entry_year(e, ym)
     else:
         authors_end = _ama_authors_end(text, a, b)
-        rest = authors_end + 1 if authors_end < b else b
+        if authors_end >= b or not _looks_like_authors(text[a:authors_end], g):
+            authors_end = a  # no author list: a title, a link, a note
+        rest = authors_end + 1 if a < authors_end < b else authors_end
         vip = _AMA_VIP.search(text, rest, b)
-        ym2 = vip if vip is not None else _PLAIN_YEAR.search(text, rest, b)
-        if ym2 is None and ym is not None:
-            ym2 = ym
+        ym2 = vip if vip is not None else (ym if ym is not None and ym.start() >= rest else None)
+        if ym2 is None:
+            ym2 = _PLAIN_YEAR.search(text, rest, b)
         if ym2 is not None:
-            e.year_form = "ama" if vip is not None else ("parenthesised" if ym2 is ym else "plain")
+            e.year_form = "ama" if vip is not None else "plain"
             _set_entry_year(e, ym2)
     e.authors_text = text[a:authors_end].strip()
     _parse_authors(e, e.authors_text, g)
     # title, container, volume, issue, pages
     _parse_rest(e, text, rest, b)
-    if e.volume or e.issue or e.pages or e.ids("doi") or e.ids("pmid") or e.ids("pmcid"):
-        e.kind = "article"
+    if _only_links(e, text):
+        e.kind = "link"
+        first = min((mk for mk in block.marks if mk.kind == "link" and e.start <= mk.start < e.end and mk.end > mk.start),
+                    key=lambda mk: mk.start, default=None)
+        if first is not None:
+            e.title = _clean(text[first.start : first.end])  # the link's text names the source
+    elif _BOOK_MARK.search(text, a, b):
+        e.kind = "other"  # GB/T 7714 [M]: a book
+    elif e.volume or e.issue or e.ids("doi") or e.ids("pmid") or e.ids("pmcid"):
+        e.kind = "article"  # (pages alone: a book chapter or a report)
     elif e.urls:
         e.kind = "web"
     # style of the entry
@@ -790,14 +864,50 @@ def parse_entry(e: Entry, g: _Grammar) -> None:
         e.style = "apa"
     elif e.author_format == "ama" or e.year_form == "ama":
         e.style = "ama"
-    if e.style == "apa" and e.author_format == "ama":
-        e.style = "ama"
 
 
-def _looks_like_authors(text: str) -> bool:
-    """Text before an APA "(2014)." that can be an author list (not a whole title or paragraph)."""
+_BOOK_MARK = re.compile(r"\[(?:M|G|C|D|R|S)\]")
+_BRACKETED = re.compile(r"\([^()]*\)|\uff08[^\uff08\uff09]*\uff09|\[[^\[\]]*\]")
+
+
+def _only_links(e: Entry, text: str) -> bool:
+    """An entry that is a link and nothing else (but a note in brackets such as "(PDF)")."""
+    block = e.unit.block
+    assert block is not None
+    links = [m for m in block.marks if m.kind in ("link", "url") and e.start <= m.start < e.end]
+    if not links:
+        return False
+    rest = []
+    pos = e.start
+    for m in sorted(links, key=lambda m: m.start):
+        if m.start >= pos:
+            rest.append(text[pos : m.start])
+            pos = m.end
+    rest.append(text[pos : e.end])
+    left = _BRACKETED.sub(" ", " ".join(rest))
+    left = _NUMBER_PREFIX.sub(" ", left)
+    return sum(ch.isalpha() for ch in left) < 3
+
+
+_QUOTES = "'\"\u2018\u201c\u00ab"
+_CLOSING = {"'": "'", '"': '"', "\u2018": "'", "\u201c": "\u201d", "\u00ab": "\u00bb"}
+_NAME_TOKEN = re.compile(r"^(?:[^\W\d_][\w'.-]*)(?:\s+[^\W\d_][\w'.-]*){0,5}$")
+
+
+def _looks_like_authors(text: str, g: _Grammar) -> bool:
+    """Text before an APA "(2014)." that reads as an author list: short names, initials, "&", "et al.", "…"."""
     text = text.strip()
-    return 0 < len(text) <= 1500
+    if not 0 < len(text) <= 1500:
+        return False
+    text = g.et_al_any.sub(",", text)
+    for tok in re.split(r"[,\uff0c\u3001]|\s&\s|^&\s|\s&$|(?<=\s)and(?=\s)", text):
+        tok = tok.strip().strip("&").strip()
+        if not tok or _ELLIPSIS.match(tok) or _INITIALS.match(tok):
+            continue
+        tok = tok.lstrip("\u2026. ").rstrip(".")
+        if tok and _NAME_TOKEN.match(tok) is None:
+            return False
+    return True
 
 
 def _set_entry_year(e: Entry, m: "re.Match[str]") -> None:
@@ -816,17 +926,21 @@ def _ama_authors_end(text: str, a: int, b: int) -> int:
         if text[i] != ".":
             return i
         before = text[max(a, i - 3) : i]
-        after = text[i + 1 : i + 4]
-        if re.search(r"(?:^|[\s,])[A-Z]$", before) and re.match(r"\s[A-Z]\.", after):
-            continue  # "M. K." initials with periods
-        if re.search(r"(?:^|[\s,])[A-Z]$", before) and re.match(r"\s*(?:,|&|and\b)", text[i + 1 : i + 6]):
-            continue
+        after = text[i + 1 : i + 8]
+        if re.search(r"(?:^|[\s,.-])[A-Z]$", before) and re.match(r"\s*(?:[A-Z]\.|,|&|and\b|et\s+al)", after):
+            continue  # "M. K." initials with periods, "Lee, B., & …", "He, D. et al."
         return i
     return b
 
 
+_ORG_SUFFIXES = {"LLC", "LTD", "INC", "KG", "AG", "SA", "NV", "BV", "SPA", "AB", "AS", "OY", "PTY", "PLC", "CO",
+                 "GMBH", "SE", "LP", "LLP", "NHS", "WHO", "CDC", "FDA", "NIH", "NICE", "EMA", "AMA", "APA"}
+
+
 def _parse_authors(e: Entry, text: str, g: _Grammar) -> None:
-    text = text.strip().rstrip(".").strip()
+    text = text.strip()
+    if text.endswith(".") and not re.search(r"(?:^|[\s,.-])[A-Z][a-z]?\.$", text):
+        text = text[:-1].strip()  # the full stop after the list, not after an initial ("Feder, A.")
     if not text:
         return
     m = g.et_al_tail.search(text)
@@ -836,7 +950,7 @@ def _parse_authors(e: Entry, text: str, g: _Grammar) -> None:
     elif g.et_al_any.search(text):
         e.et_al = True
         text = g.et_al_any.sub(",", text)
-    tokens = [t.strip() for t in re.split(r",|\s&\s|^&\s|\s&$|(?<=\s)and(?=\s)", text)]
+    tokens = [t.strip() for t in re.split(r"[,\uff0c\u3001]|\s&\s|^&\s|\s&$|(?<=\s)and(?=\s)", text)]
     tokens = [t.lstrip("&").strip() for t in tokens]
     tokens = [t for t in tokens if t]
     authors: List[Author] = []
@@ -852,10 +966,16 @@ def _parse_authors(e: Entry, text: str, g: _Grammar) -> None:
                 authors[-1].initials = tok
                 formats.add("apa")
             continue
+        tok = tok.rstrip(".").strip()
         words = tok.split()
-        if len(words) > 1 and _AMA_INITIALS.match(words[-1]):
-            surname = " ".join(words[:-1])
-            authors.append(Author(surname, name_key(surname), words[-1]))
+        # "Feder A", "Lai HY", "Taylor D M" (GB/T 7714): the surname, then capitals without periods
+        k = len(words)
+        while k > 1 and _AMA_INITIALS.match(words[k - 1]) and words[k - 1].upper() not in _ORG_SUFFIXES \
+                and (k == len(words) or len(words[k - 1]) == 1):
+            k -= 1
+        if 0 < k < len(words):
+            surname = " ".join(words[:k])
+            authors.append(Author(surname, name_key(surname), " ".join(words[k:])))
             formats.add("ama")
             continue
         if len(words) > 8:
@@ -873,56 +993,104 @@ def _parse_authors(e: Entry, text: str, g: _Grammar) -> None:
         e.author_format = "mixed"
 
 
+_VOLUME = re.compile(r"\bVol(?:ume)?\.?\s*(\d+[A-Za-z]?)", re.I)
+_ISSUE = re.compile(r"\b(?:No|Nr|Issue|Iss)\.?\s*(\d+[A-Za-z]?)", re.I)
+_PAGES = re.compile(r"(?:\bpp?\.?\s*)?(?<![\w.-])([A-Za-z]?\d+[A-Za-z]?\s*[-\u2013\u2014]\s*[A-Za-z]?\d+[A-Za-z]?)(?![\w-]|\.\d)")
+_PAREN_ISSUE = re.compile(r"(?<![\w)])\((\d{1,4})\)\s*[,:]")
+_TYPE_MARK = re.compile(r"\s*\[(?:J|M|EB/OL|OL|D|C|R|S|N|Z|P|A|G|DB|CP)\]", re.I)
+_SEGMENT_END = re.compile(r"[.,;:](?=\s|$)|\s(?=\()")
+_YEARISH = re.compile(r"^\(?\s*(?:(?:1[5-9]|20)\d\d[a-z]?|n\.\s?d\.)\s*\)?$")
+
+
 def _parse_rest(e: Entry, text: str, a: int, b: int) -> None:
     """Title, container, volume, issue and pages after the authors (and an APA year)."""
-    while a < b and text[a] in " .":
-        a += 1
-    if a >= b:
-        return
     block = e.unit.block
     assert block is not None
-    italics = [m for m in block.marks if m.kind in ("emphasis",) and a <= m.start < b and m.end > m.start]
-    vip = _AMA_VIP.search(text, a, b) if e.year_form != "parenthesised" else None
+    start = a
+    while a < b and text[a] in " .":
+        a += 1
+    if a < b:
+        _parse_parts(e, text, a, b)
+    if not e.title:
+        for mk in block.marks:
+            if mk.kind == "link" and e.start <= mk.start < b and mk.start >= start - 1 and mk.end > mk.start:
+                e.title = _clean(text[mk.start : mk.end])  # a link's text names the page
+                break
+
+
+def _parse_parts(e: Entry, text: str, a: int, b: int) -> None:
+    block = e.unit.block
+    assert block is not None
+    stop = b
+    for i in e.identifiers:
+        if a <= i.start < stop:
+            # "… pages. doi:10.…": the identifier and its label are not part of the title or journal
+            label = re.search(r"(?:\[\s*)?(?:doi|pmid|pmcid)\s*:?\s*$", text[a : i.start], re.I)
+            stop = a + label.start() if label is not None else i.start
+    italics = [m for m in block.marks if m.kind == "emphasis" and a <= m.start < stop and m.end > m.start]
+    vip = _AMA_VIP.search(text, a, stop) if e.year_form != "parenthesised" else None
     if vip is None:
-        vip = _APA_VIP.search(text, a, b) or _ISSUE_ONLY.search(text, a, b)
+        vip = _APA_VIP.search(text, a, stop) or _ISSUE_ONLY.search(text, a, stop)
     if vip is not None:
         e.volume = (vip.groupdict().get("v") or "").strip()
         e.issue = (vip.groupdict().get("i") or "").strip()
         e.pages = (vip.groupdict().get("p") or "").strip()
-    limit = vip.start() if vip is not None else b
-    if italics and italics[0].start > a + 1:
-        # "Title. *Container*" (articles) — the title ends before the italics
-        e.title = _clean(text[a : italics[0].start])
-        container = text[italics[0].start : italics[0].end]
-        e.container = _clean(re.split(r",\s*\d", container)[0])
-        return
-    if italics and italics[0].start <= a + 1:
-        # "*Title in italics*" (a book or report) — or an APA container after a title-less entry
+    else:
+        for attr, pattern in (("volume", _VOLUME), ("issue", _ISSUE), ("issue", _PAREN_ISSUE)):
+            if getattr(e, attr):
+                continue
+            m = pattern.search(text, a, stop)
+            if m is not None:
+                setattr(e, attr, m.group(1))
+        m = _PAGES.search(text, a, stop)
+        if m is not None and (m.group(0)[:1].lower() == "p" or e.volume or e.issue):
+            e.pages = m.group(1)  # a bare range counts after a volume or issue, or with "pp."
+    limit = vip.start() if vip is not None else stop
+    lead = a
+    while lead < limit and text[lead] in _QUOTES:
+        lead += 1
+    after = a
+    if italics and italics[0].start <= lead:
+        # "*Title in italics*" (a book, a report, or a quoted title)
         e.title = _clean(text[italics[0].start : italics[0].end])
         after = italics[0].end
-        m = _SENTENCE_END.search(text, after, limit)
-        if m is not None and vip is not None:
-            e.container = _clean(text[m.end() : limit])
-        return
-    # no italics: split at sentence ends
-    parts: List[str] = []
+    elif lead > a:
+        close = text.find(_CLOSING.get(text[a], text[a]), lead, limit)
+        if close > lead:
+            e.title = _clean(text[lead:close])
+            after = close + 1
+    elif italics:
+        # "Title. *Container, 71*(6)" — the title ends before the italics, which hold the journal
+        e.title = _clean(text[a : italics[0].start])
+        e.container = _clean(re.split(r",\s*\d", text[italics[0].start : italics[0].end])[0])
+    else:
+        m = _SENTENCE_END.search(text, a, limit)
+        end = m.start() if m is not None else limit
+        e.title = _clean(text[a:end])
+        after = m.end() if m is not None else limit
+    if not e.container and after < limit:
+        e.container = _first_segment(text, after, limit)
+
+
+def _first_segment(text: str, a: int, b: int) -> str:
+    """The first piece of ``text[a:b]`` that is a name, not a year, volume, issue, pages or edition."""
     pos = a
-    for m in _SENTENCE_END.finditer(text, a, limit):
-        parts.append(text[pos : m.start()])
-        pos = m.end()
-    if pos < limit:
-        parts.append(text[pos:limit])
-    parts = [_clean(p) for p in parts if _clean(p)]
-    if e.year_form == "ama" or (e.year_form == "plain" and e.year):
-        parts = [p for p in parts if not _PLAIN_YEAR.fullmatch(p.strip())]
-    if parts:
-        e.title = parts[0]
-    if len(parts) > 1:
-        e.container = re.split(r",\s*$", parts[1])[0].strip()
+    cuts = [m.start() for m in _SEGMENT_END.finditer(text, a, b)] + [b]
+    for cut in cuts:
+        seg = _clean(text[pos:cut])
+        pos = cut + 1
+        if sum(ch.isalpha() for ch in seg) < 2:
+            continue
+        if _YEARISH.match(seg) or _VOLUME.match(seg) or _ISSUE.match(seg) or re.match(r"^(?:pp?\.|\d)", seg):
+            continue
+        if re.match(r"^(?:\d+(?:st|nd|rd|th)\s+)?ed(?:ition)?\.?$", seg, re.I):
+            continue
+        return seg
+    return ""
 
 
 def _clean(s: str) -> str:
-    s = s.replace(OBJ, " ")
+    s = _TYPE_MARK.sub("", s.replace(OBJ, " "))
     s = " ".join(s.split()).strip(" .,;:")
     return s
 
@@ -1057,12 +1225,18 @@ def _resolve(model: CitationModel, g: _Grammar) -> None:
             if _key_matches(c.first_key, e.first_key):
                 best = (e, "year")
                 break
-        if best is None and not c.weak:
+        if best is None:
             for e in free:
                 if not _years_match(c.year, e.year):
                     continue
-                others = [x.key for x in e.authors[1:]]
-                if c.first_key in others or _similar(c.first_key, e.first_key):
+                keys = [x.key for x in e.authors]
+                if c.weak:
+                    # "Parides and Feder (2014)" for "Feder, A., & Parides, M. K. (2014)": the same names
+                    if len(c.names) > 1 and all(n.key in keys for n in c.names) and c.first_key != keys[0]:
+                        best = (e, "first author")
+                        break
+                    continue
+                if c.first_key in keys[1:] or _similar(c.first_key, e.first_key):
                     best = (e, "first author")
                     break
         if best is not None:

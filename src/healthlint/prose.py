@@ -108,9 +108,14 @@ def build_units(
     if fm is not None and front_matter_fields:
         for key, text, positions in field_prose(fm, list(front_matter_fields)):
             units.append(ProseUnit(document, text, "front_matter", positions=positions, field=key))
+    label_refs = False  # after a bold "**References:**" line, until the next heading
     for block in document.parsed.blocks:
         scope = _scope_of(block)
-        in_refs = any(reference_headings.search(_heading_key(h)) for h in block.sections)
+        if block.kind == "heading":
+            label_refs = False
+        in_refs = label_refs or any(reference_headings.search(_heading_key(h)) for h in block.sections)
+        if not label_refs and _is_label(block) and reference_headings.search(_heading_key(block.text)):
+            label_refs = True
         nav = []
         for mark in block.marks:
             if mark.kind == "link" and nav_text.search(block.text[mark.start : mark.end]):
@@ -131,6 +136,18 @@ def _scope_of(block: ProseBlock) -> str:
     if "footnote" in block.containers:
         return "footnote"
     return "body"
+
+
+def _is_label(block: ProseBlock) -> bool:
+    """A paragraph that is only bold or italic text (with an optional colon): a heading in all but name."""
+    if block.kind != "paragraph" or block.containers:
+        return False
+    text = block.text
+    first = len(text) - len(text.lstrip())
+    last = len(text.rstrip().rstrip(":").rstrip())
+    return first < last <= 80 and any(
+        m.kind in ("strong", "emphasis") and m.start <= first and m.end >= last for m in block.marks
+    )
 
 
 _HEADING_NUMBER = re.compile(r"^\s*(?:\d+[.)]?\s*)?")

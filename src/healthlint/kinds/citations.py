@@ -73,18 +73,18 @@ class CitationsKind(RuleKind):
                                        "over the configuration's references-style."},
         "citation_scopes": {
             "type": "array", "items": {"enum": ["body", "table", "footnote", "heading"]},
-            "default": ["body", "table", "footnote"], "description": "Where in-text citations are read.",
+            "default": ["body", "table", "footnote", "heading"], "description": "Where in-text citations are read.",
         },
         # --- checks -----------------------------------------------------------
         "min_citations": {"type": "integer", "minimum": 0, "default": 1,
                           "description": "uncited: report uncited entries only in a post with at least this many citations."},
         "required_parts": {
             "type": "object", "additionalProperties": False,
-            "properties": {k: {"type": "array", "items": {"enum": PARTS}} for k in ("article", "web", "other")},
+            "properties": {k: {"type": "array", "items": {"enum": PARTS}} for k in ("article", "web", "link", "other")},
             "default": {"article": ["authors", "year", "title", "container", "volume", "pages"],
-                        "web": ["title"], "other": ["authors", "year", "title"]},
-            "description": "entry-format: the parts an entry needs, by type (article: it has a volume, issue, pages "
-                           "or a DOI/PMID/PMCID; web: it has a URL; other: neither).",
+                        "web": ["title"], "link": [], "other": ["authors", "year", "title"]},
+            "description": "entry-format: the parts an entry needs, by type (link: only a link; article: a volume, "
+                           "issue, pages or a DOI/PMID/PMCID; web: a URL; other: none of these).",
         },
         "apa_max_authors": {"type": "integer", "minimum": 1, "default": 20,
                             "description": "author-list: APA lists up to this many authors in full."},
@@ -94,13 +94,13 @@ class CitationsKind(RuleKind):
                             "description": "author-list: AMA lists up to this many authors in full."},
         "ama_et_al_after": {"type": "integer", "minimum": 1, "default": 3,
                             "description": "et-al: above that, AMA lists this many, then 'et al'."},
-        "doi_pattern": {"type": "string", "default": r"^10\.\d{4,9}/[-._;()/:A-Z0-9]+$",
+        "doi_pattern": {"type": "string", "default": r"^10\.\d{4,9}/\S+$",
                         "description": "identifier-format: a valid DOI (case-insensitive)."},
         "pmid_pattern": {"type": "string", "default": r"^[1-9]\d{0,7}$", "description": "identifier-format: a valid PMID."},
         "pmcid_pattern": {"type": "string", "default": r"^PMC\d+$", "description": "identifier-format: a valid PMCID."},
         "outdated_doi": string_list("doi-form: patterns of outdated DOI links (case-insensitive).",
                                     [r"^https?://dx\.doi\.org/", r"^http://doi\.org/"]),
-        "identified_kinds": {"type": "array", "items": {"enum": ["article", "web", "other"]}, "default": ["article"],
+        "identified_kinds": {"type": "array", "items": {"enum": ["article", "web", "link", "other"]}, "default": ["article"],
                              "description": "no-identifier: entry types that need a DOI, PMID or PMCID."},
         "max_age_years": {"type": "integer", "minimum": 0, "default": 10,
                           "description": "recent-old, old: a cited year more than this many years before the post's date is old."},
@@ -110,6 +110,8 @@ class CitationsKind(RuleKind):
         "phrases": _texts("uncited-study: wording that appeals to studies."),
         "patterns": _texts("uncited-study: the same, as regular expressions."),
         "negators": _texts("uncited-study: words that negate the wording just after them (no study has shown)."),
+        "anaphora": _texts("uncited-study: words right before the wording that point back at studies named "
+                           "earlier (these studies show)."),
         "links_count": {"type": "boolean", "default": True,
                         "description": "uncited-study: a link in the paragraph counts as a citation."},
         "labels": {"type": "object", "additionalProperties": {"type": "string"}, "default": DEFAULT_LABELS,
@@ -135,6 +137,7 @@ class CitationsKind(RuleKind):
             self.compile_regex(p, "patterns", i)
         self.study = compile_phrases(o["phrases"], o["patterns"])
         self.negators = compile_phrases(o["negators"])
+        self.anaphora = compile_phrases(o["anaphora"])
         self.recent = compile_phrases(o["recent_words"])
         if self.check_name == "uncited-study" and self.study is None:
             raise self.error("check", "the uncited-study check needs 'phrases' or 'patterns'")
@@ -170,7 +173,12 @@ class CitationsKind(RuleKind):
                 close = body.find("]", src)
                 if close >= 0:
                     end = u.document.body_position(close + 1)
-        shown = c.text if c.kind != "footnote" else f"[^{c.label.lower()}]"
+        if c.kind == "footnote":
+            shown = f"[^{c.label.lower()}]"
+        elif c.kind == "numeric":
+            shown = f"[{c.number}]"
+        else:
+            shown = c.text
         out = {"citation": shown, "match": shown}
         out.update(values or {})
         return Finding(start, end, out)
@@ -261,10 +269,15 @@ class CitationsKind(RuleKind):
                 yield self.cite(c, {"entry": e.short(), "line": self.line(e), "field": self.label(c.closest_field)})
 
     def _uncited(self, ctx: Any, model: CitationModel) -> Iterator[Finding]:
-        if len(self.strong(model)) < self.opts["min_citations"]:
-            return
+        # A list is checked against author-date and numbered citations: a post that cites only
+        # through footnotes (or not at all) has a reading list. A footnote definition that nothing
+        # references is never shown by most renderers, so it is reported in any post.
+        in_text = [c for c in self.strong(model) if c.kind != "footnote"]
+        check_list = len(in_text) >= self.opts["min_citations"]
         for e in model.entries:
-            if not e.cited_by and not e.closest_of and e.duplicate_of is None:
+            if e.cited_by or e.closest_of or e.duplicate_of is not None:
+                continue
+            if e.source == "footnote" or check_list:
                 yield self.entry(e)
 
     def _number_range(self, ctx: Any, model: CitationModel) -> Iterator[Finding]:
@@ -272,7 +285,7 @@ class CitationsKind(RuleKind):
         if not listed:
             return  # no list: "unmatched"
         numbers = [e.number for e in listed if e.number is not None] or [e.position for e in listed]
-        shown = f"{min(numbers)}–{max(numbers)}" if len(numbers) > 1 else str(numbers[0])
+        shown = f"{min(numbers)}–{max(numbers)}" if min(numbers) != max(numbers) else str(numbers[0])
         for c in model.numeric:
             if c.entry is None:
                 yield self.cite(c, {"number": str(c.number), "count": str(len(listed)), "range": shown})
@@ -444,6 +457,8 @@ class CitationsKind(RuleKind):
         for u in ctx.units:
             if u.block is None or u.in_references or u.scope not in scopes or id(u) in entry_units:
                 continue
+            if u.scope == "heading":
+                continue  # a heading's claim is cited in the section under it
             if id(u) in cited_units:
                 continue
             if self.opts["links_count"] and any(m.kind in ("link", "url", "footnote", "sup") for m in u.block.marks):
@@ -453,6 +468,8 @@ class CitationsKind(RuleKind):
                 if m.end() == m.start():
                     continue
                 if self.negators is not None and preceded_by(text, m.start(), self.negators, 3):
+                    continue
+                if self.anaphora is not None and preceded_by(text, m.start(), self.anaphora, 1):
                     continue
                 yield Finding(u.position(m.start()), u.end_position(m.end()),
                               {"match": " ".join(u.text[m.start() : m.end()].split())})
