@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import html.entities
+from html.parser import HTMLParser
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -454,6 +455,102 @@ class _Aligner:
         return pos
 
 
+_HTML_BLOCK_TAGS = {
+    "address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd", "details", "dialog",
+    "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+    "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "section", "summary", "table", "tbody",
+    "td", "tfoot", "th", "thead", "tr", "ul", "img", "hgroup", "menu", "legend", "option", "select",
+}
+_HTML_SKIP_TAGS = {"script", "style", "code", "pre", "kbd", "samp", "template", "svg", "math", "textarea", "noscript"}
+
+
+class _HtmlScan(HTMLParser):
+    """Comments and reader-visible text of a raw HTML block, with offsets into its source.
+
+    Uses the standard library's HTML tokenizer, so a ``<!--`` inside an
+    attribute value or a ``<script>`` is not a comment, and text inside
+    ``script``/``style``/``code``/``pre`` is not prose. Block-level tags
+    (``p``, ``div``, ``li``, ``h1``-``h6``...) end one prose block and start
+    the next; inline tags (``a``, ``em``, ``span``) do not.
+    """
+
+    def __init__(self, raw: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.raw = raw
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", raw)]
+        self.comments: List[Tuple[int, int, str]] = []
+        self.blocks: List[Tuple[str, int, _Sink]] = []
+        self.sink = _Sink()
+        self.kind, self.level = "paragraph", 0
+        self.skip = 0
+        feed = raw
+        if feed.rfind("<!--") > feed.rfind("-->"):
+            feed += "-->"  # an unclosed comment runs to the end of the block, as in CommonMark
+        try:
+            self.feed(feed)
+            self.close()
+        except Exception:  # the tokenizer is lenient; never let odd HTML stop a run
+            pass
+        self.flush()
+
+    def _pos(self) -> int:
+        line, col = self.getpos()
+        return self.line_starts[line - 1] + col if line - 1 < len(self.line_starts) else len(self.raw)
+
+    def flush(self) -> None:
+        if self.sink.chars:
+            self.blocks.append((self.kind, self.level, self.sink))
+        self.sink = _Sink()
+        self.kind, self.level = "paragraph", 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in _HTML_SKIP_TAGS:
+            self.skip += 1
+        if tag in _HTML_BLOCK_TAGS:
+            self.flush()
+            if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+                self.kind, self.level = "heading", int(tag[1])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HTML_SKIP_TAGS and self.skip:
+            self.skip -= 1
+        if tag in _HTML_BLOCK_TAGS:
+            self.flush()
+
+    def handle_startendtag(self, tag: str, attrs: Any) -> None:
+        if tag in _HTML_BLOCK_TAGS:
+            self.flush()
+
+    def handle_comment(self, data: str) -> None:
+        start = self._pos()
+        end = min(start + len(data) + 6, len(self.raw) - 1)  # the ">" of "-->"
+        self.comments.append((start, max(start, end), data))
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        start = self._pos()
+        if not self.raw.startswith(data, start):
+            return  # text the tokenizer made up (past an unclosed comment): never misplace it
+        self.sink.add(data.replace("\n", " ").replace("\r", " "),
+                      list(range(start, start + len(data))))
+
+    def _reference(self, text: str) -> None:
+        if self.skip:
+            return
+        decoded = html.unescape(text)
+        if decoded == text:
+            return self.handle_data(text)
+        start = self._pos()
+        self.sink.add(decoded, [start] * len(decoded))
+
+    def handle_entityref(self, name: str) -> None:
+        self._reference(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self._reference(f"&#{name};")
+
+
 class _Builder:
     def __init__(self, md: mistune.Markdown, root: PosState) -> None:
         self.md = md
@@ -478,7 +575,7 @@ class _Builder:
             if "text" in tok and "_segs" in tok:
                 self.inline(tok, containers)
             elif kind == "block_html":
-                self.block_html(tok)
+                self.block_html(tok, containers)
             elif kind == "block_code":
                 self.code_block(tok)
             elif kind == "list":
@@ -528,7 +625,7 @@ class _Builder:
         last = self.root_offset(state, end - 1) + 1
         self.code.append((first, last))
 
-    def block_html(self, tok: Dict[str, Any]) -> None:
+    def block_html(self, tok: Dict[str, Any], containers: Tuple[str, ...] = ()) -> None:
         raw = tok.get("raw", "")
         state = tok.get("_state")
         if state is None or "_start" not in tok:
@@ -539,10 +636,23 @@ class _Builder:
         if not state.src.startswith(raw, base):
             found = state.src.find(raw.lstrip(" "), base)
             base = found - (len(raw) - len(raw.lstrip(" "))) if found >= 0 else base
-        for m in re.finditer(r"<!--(.*?)(?:-->|$)", raw, re.S):
-            start = self.root_offset(state, min(base + m.start(), len(state.src) - 1 if state.src else 0))
-            end = self.root_offset(state, min(base + m.end() - 1, len(state.src) - 1 if state.src else 0))
-            self.comments.append(Comment(m.group(1), start, end))
+        scan = _HtmlScan(raw)
+        n = len(state.src)
+
+        def to_body(k: int) -> int:
+            return self.root_offset(state, min(base + k, n - 1 if n else 0))
+
+        for start, end, text in scan.comments:
+            self.comments.append(Comment(text, to_body(start), to_body(end)))
+        for kind, level, sink in scan.blocks:
+            text = "".join(sink.chars)
+            if not text.strip():
+                continue
+            self.blocks.append(
+                ProseBlock(kind, text, sink.offs, to_body, containers + ("html",), level, [], self.top_index,
+                           to_body(sink.offs[0]), source=raw,
+                           list_item=self.items[-1] if self.items else None)
+            )
 
     def inline(self, tok: Dict[str, Any], containers: Tuple[str, ...]) -> None:
         text: str = tok["text"]
