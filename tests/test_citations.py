@@ -410,3 +410,15 @@ def test_seed_post():
     model = model_of(text)
     assert len([c for c in model.citations if c.kind == "author-date"]) == 5
     assert all(c.entry is not None for c in model.citations)
+
+
+def test_bold_label_starts_a_reference_list_for_every_pack():
+    """"**Sources:**" works like a "## Sources" heading: study titles under it are not the site's claims."""
+    entry = "- Brandt K. Ginger is safe and effective for nausea. *Joint Notes*. 2015;3:10-14.\n"
+    claims = ["claims.safe-and-effective"]
+    assert lint("Ginger tea.\n\n" + entry, select=claims) != []
+    assert lint("Ginger tea.\n\n**Sources:**\n\n" + entry, select=claims) == []
+    # until the next heading
+    assert lint("**Sources:**\n\n" + entry + "\n## Next\n\nGinger is safe and effective.\n", select=claims) != []
+    # a bold phrase inside a sentence is not a label
+    assert lint("We list **sources** below.\n\n" + entry, select=claims) != []
