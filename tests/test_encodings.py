@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from healthlint.cli import main
 from healthlint.config import Config
-from healthlint.document import decode
+from healthlint.document import Document, decode
 from healthlint.engine import ENCODING_ERROR, Linter, Source
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -58,9 +58,15 @@ def test_latin1_post_offset_and_position():
     assert "byte offset 51" in diags[0].message
 
 
-def test_decode_drops_one_bom_only_at_the_start():
-    assert decode(b"\xef\xbb\xbfabc") == "abc"
-    assert decode(b"a\xef\xbb\xbfbc") == "a\ufeffbc"
+def test_document_drops_one_bom_only_at_the_start():
+    # decode() keeps the bytes' text; the Document drops exactly one leading BOM
+    assert decode(b"\xef\xbb\xbfabc") == "\ufeffabc"
+    assert Document("x.md", decode(b"\xef\xbb\xbfabc")).text == "abc"
+    assert Document("x.md", decode(b"a\xef\xbb\xbfbc")).text == "a\ufeffbc"
+    # a second U+FEFF is text: it keeps its column ("cures" is the 6th code point after the BOM)
+    doc_text = decode(b"\xef\xbb\xbf\xef\xbb\xbfRue cures warts.\n")
+    diags = Linter(Config(), select=["claims"]).lint_text("x.md", doc_text)
+    assert [(d.line, d.column) for d in diags] == [(1, 1 + len("\ufeffRue "))]
 
 
 def test_bom_crlf_and_lone_cr_positions():

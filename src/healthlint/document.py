@@ -36,7 +36,7 @@ class DecodeError(Exception):
 
 
 def decode(data: bytes) -> str:
-    """Decode UTF-8 bytes, dropping one leading BOM.
+    """Decode UTF-8 bytes (a leading BOM is kept: :class:`Document` drops exactly one).
 
     Raises:
         DecodeError: with the byte offset, line and column of the first bad byte.
@@ -49,8 +49,6 @@ def decode(data: bytes) -> str:
             good = good[1:]
         lines = _LINE_END.split(good)
         raise DecodeError(exc.start, len(lines), len(lines[-1]) + 1, f"byte 0x{data[exc.start]:02X}") from None
-    if text.startswith(BOM):
-        text = text[1:]
     return text
 
 
@@ -94,9 +92,9 @@ class Document:
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         if text.startswith(BOM):
-            # Callers may pass text that was not read through :func:`decode`
-            # (stdin, an editor buffer, the API); a BOM is never a column and
-            # must not hide the first block (mistune reads "\ufeff# T" as text).
+            # One leading BOM is a byte-order mark, never a column, and must not
+            # hide the first block (mistune reads "\ufeff# T" as text). A second
+            # U+FEFF is text (a zero-width no-break space) and keeps its column.
             text = text[1:]
         self.text = text
         self.lines: List[str] = _LINE_END.split(text)

@@ -202,7 +202,14 @@ class Linter:
         for sel in list(cfg.extend_select) + list(extend):
             rules += [r for r in self.all_rules if matches(sel, r.id) and r not in rules]
         ignored = list(cfg.ignore) + list(ignore)
-        return [r for r in rules if not any(matches(s, r.id) for s in ignored)]
+        rules = [r for r in rules if not any(matches(s, r.id) for s in ignored)]
+        if not rules:
+            raise HealthlintError(
+                "no rule is left to run: the selection and the ignores leave nothing (see 'healthlint rules')",
+                cfg.file if (cfg.select is not None and select is None) or cfg.ignore else None,
+                key="select",
+            )
+        return rules
 
     def severity_of(self, rule: Rule) -> str:
         best, best_len = rule.severity, -1
@@ -342,7 +349,7 @@ class Linter:
         if found:
             sup = collect(document, [p.name for p in self.packs])
             found = [d for d in found if not sup.suppressed(d)]
-        out.extend(found)
+        out.extend(dict.fromkeys(found))  # the same finding twice (a YAML alias repeats a field): once
         out.sort(key=Diagnostic.sort_key)
         return out
 

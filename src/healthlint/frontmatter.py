@@ -51,7 +51,8 @@ def parse_front_matter(fm: "FrontMatter") -> None:
             m = re.search(r"line (\d+), column (\d+)", msg)
             line = fm.first_line + (int(m.group(1)) - 1 if m else 0)
             col = int(m.group(2)) if m else 1
-            fm.error = (line, col, f"invalid TOML front matter: {msg}")
+            reason = re.sub(r"\s*\(at (?:line \d+, column \d+|end of document)\)", "", msg)
+            fm.error = (line, col, f"invalid TOML front matter: {reason}")
 
 
 # A prose field: (key, text, positions) with one (line, column) per character.

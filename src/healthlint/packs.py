@@ -336,6 +336,7 @@ def _load_rule(
         line=marks.key(where)[0],
         languages=list(raw.get("languages", [])),
     )
+    errors += _placeholder_errors(raw, kind_cls, marks, where)
     if options_ok and not regex_errors:
         try:
             rule.checker = kind_cls(rule, options, marks, where)
@@ -348,6 +349,29 @@ def _load_rule(
     if errors:
         raise HealthlintErrors(errors)
     return rule
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}|[{}]")
+
+
+def _placeholder_errors(raw: Dict[str, Any], kind_cls: Any, marks: Marks, where: Tuple[Any, ...]) -> List[HealthlintError]:
+    """Errors for ``{names}`` the kind never fills, or a lone brace, in the message or suggestion."""
+    known = kind_cls.placeholders
+    if known is None:
+        return []
+    errors = []
+    for key in ("message", "suggestion"):
+        text = raw.get(key)
+        if not isinstance(text, str):
+            continue
+        for m in _PLACEHOLDER.finditer(text):
+            name = m.group(1)
+            if name is None:
+                errors.append(marks.error(where + (key,), f"a lone '{m.group(0)}' (placeholders are written {{name}})", at_value=True))
+            elif name not in known:
+                hint = f"; this kind fills {', '.join('{' + k + '}' for k in known)}" if known else "; this kind fills none"
+                errors.append(marks.error(where + (key,), f"unknown placeholder '{{{name}}}'{hint}", at_value=True))
+    return errors
 
 
 def load_packs(paths: List[str]) -> List[Pack]:

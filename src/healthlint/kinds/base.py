@@ -53,6 +53,8 @@ class RuleKind:
     options: ClassVar[Dict[str, Any]] = {}
     required: ClassVar[Tuple[str, ...]] = ()
     document_level: ClassVar[bool] = False
+    # The {names} a rule's message and suggestion may use (None: the kind does not say).
+    placeholders: ClassVar[Optional[Tuple[str, ...]]] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

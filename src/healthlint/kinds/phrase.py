@@ -69,6 +69,7 @@ class PhraseKind(RuleKind):
     """
 
     name = "phrase"
+    placeholders = ("match",)
     options: Dict[str, Any] = {
         "phrases": string_list("Words and phrases to flag; a space matches any whitespace.", []),
         "patterns": string_list("Regular expressions to flag (Python syntax), checked at load.", []),

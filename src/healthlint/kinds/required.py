@@ -32,6 +32,7 @@ class RequiredKind(RuleKind):
     """
 
     name = "required"
+    placeholders = ()
     document_level = True
     options: Dict[str, Any] = {
         "phrases": string_list("Accepted wording, as phrases.", []),
