@@ -422,3 +422,9 @@ def test_bold_label_starts_a_reference_list_for_every_pack():
     assert lint("**Sources:**\n\n" + entry + "\n## Next\n\nGinger is safe and effective.\n", select=claims) != []
     # a bold phrase inside a sentence is not a label
     assert lint("We list **sources** below.\n\n" + entry, select=claims) != []
+
+
+def test_outdated_doi_behind_a_link_text():
+    text, spans = marked("Rest helped (Brandt, 2015).\n\n## References\n\n- Brandt, K. (2015). Walking. "
+                         "*Joint Notes*, 3(2), 10–14. DOI: [⟦10.5555/jn.3⟧](https://dx.doi.org/10.5555/jn.3)\n")
+    assert spans_of(text, "references.doi-form") == set(spans)

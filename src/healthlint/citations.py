@@ -1145,14 +1145,13 @@ def _identifiers(e: Entry, a: int, b: int) -> None:
                 e.identifiers.append(Identifier(kind, value, span[0], span[1], src, src_end, url))
                 break
     # a link whose text is its own URL gives a link mark and a URL mark: keep one identifier
-    unique: List[Identifier] = []
-    seen = set()
+    unique: Dict[Tuple[str, str], Identifier] = {}
     for ident in e.identifiers:
         key = (ident.kind, ident.value.casefold())
-        if key not in seen:
-            seen.add(key)
-            unique.append(ident)
-    e.identifiers = unique
+        kept = unique.setdefault(key, ident)
+        if kept is not ident and ident.url and not kept.url:
+            kept.url = ident.url  # "[10.1000/x](https://dx.doi.org/10.1000/x)": the text, and the link's form
+    e.identifiers = list(unique.values())
 
 
 # --- resolution ---------------------------------------------------------------------------
