@@ -59,6 +59,10 @@ class CitationsKind(RuleKind):
 
     name = "citations"
     required = ("check",)
+    # what the checks fill (each check fills some of them; see docs/citations.md)
+    placeholders = ("match", "citation", "entry", "line", "field", "number", "count", "range", "other", "style",
+                    "used", "entry_style", "missing", "type", "limit", "before", "identifier", "value", "looks_like",
+                    "url", "year", "age", "word")
     options: Dict[str, Any] = {
         "check": {"enum": CHECKS, "description": "What the rule checks (each check is described in Citations and references)."},
         # --- the parser ---------------------------------------------------------
