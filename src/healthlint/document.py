@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Dict, List, Optional, Tuple
 
-from .parsing.tree import ParsedBody, parse_body
+from .parsing import mdx
+from .parsing.tree import Comment, ParsedBody, parse_body
 
 BOM = "\ufeff"
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -133,8 +134,18 @@ class Document:
     # -- positions ----------------------------------------------------------
     @cached_property
     def parsed(self) -> ParsedBody:
-        """The Markdown body, parsed once (see :func:`healthlint.parsing.tree.parse_body`)."""
-        return parse_body(self.body)
+        """The Markdown body, parsed once (see :func:`healthlint.parsing.tree.parse_body`).
+
+        An ``.mdx`` post is parsed with its ESM blocks and ``{expressions}``
+        blanked out (same length, so positions hold), and its ``{/* */}``
+        comments count as comments (see :mod:`healthlint.parsing.mdx`).
+        """
+        if not self.path.lower().endswith(".mdx"):
+            return parse_body(self.body)
+        masked, comments = mdx.mask(self.body)
+        parsed = parse_body(masked)
+        parsed.comments.extend(Comment(text, start, end) for start, end, text in comments)
+        return parsed
 
     def body_position(self, offset: int) -> Tuple[int, int]:
         """Map a body offset to a 1-based ``(line, column)`` of the file."""
