@@ -28,7 +28,8 @@ def phrase_regex(phrase: str) -> str:
     """Regex source for one phrase (no word boundaries): words joined by ``\\s+``."""
     parts = []
     for word in fold_phrase(phrase).split():
-        parts.append(re.escape(word).replace("'", "'"))
+        # "100%" also matches "100 %" (a space, often a no-break one, before the sign)
+        parts.append(re.sub(r"(?<=\d)%", r"\\s?%", re.escape(word)))
     return r"\s+".join(parts)
 
 

@@ -23,7 +23,10 @@ DEFAULT_NEGATORS = [
     "isn't", "aren't", "wasn't", "weren't", "haven't", "hasn't", "without", "nor", "neither",
     "no longer", "unable to", "couldn't", "shouldn't", "wouldn't", "far from",
 ]
-DEFAULT_PSEUDO_NEGATIONS = ["not only", "not just", "no doubt", "not merely", "never before", "no wonder"]
+DEFAULT_PSEUDO_NEGATIONS = [
+    "not only", "not just", "no doubt", "not merely", "never before", "no wonder", "no other", "nothing else",
+    "no one else", "none other",
+]
 DEFAULT_HEDGES = [
     "may", "might", "could", "can help", "may help", "possibly", "potentially", "some patients",
     "some people", "studies suggest", "research suggests", "for some",
