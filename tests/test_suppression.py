@@ -150,7 +150,7 @@ def test_directive_in_an_indented_code_block_does_nothing():
 
 def test_unknown_rule_in_a_directive_silences_nothing():
     text = "<!-- healthlint-disable-next-line claims.cur -->\nRue cures warts.\n"
-    assert lint(text) == [(2, 5, "claims.cure")]
+    assert [f for f in lint(text) if f[2] != "healthlint.unknown-directive-rule"] == [(2, 5, "claims.cure")]
 
 
 # -- parse_directive ----------------------------------------------------------------
@@ -179,3 +179,18 @@ def test_a_reason_word_is_not_taken_for_a_pack():
 @pytest.mark.parametrize("comment", [" note ", " healthlint-disabled ", " healthlint-disable-all ", " see healthlint-disable "])
 def test_not_directives(comment):
     assert parse_directive(comment, ["claims"]) is None
+
+
+def test_a_directive_naming_no_rule_or_pack_is_reported_not_silently_ignored():
+    text = "<!-- healthlint-disable-next-line claim.cure -->\nHoney cures coughs.\n"
+    diags = Linter(Config(), select=["claims"]).lint_text("post.md", text)
+    unknown = [d for d in diags if d.rule == "healthlint.unknown-directive-rule"]
+    assert [(d.line, d.column, d.severity) for d in unknown] == [(1, 1, "warning")]
+    assert "claims.cure" in unknown[0].message  # the did-you-mean hint
+    assert [d.rule for d in diags if d.rule.startswith("claims")] == ["claims.cure"]  # nothing was silenced
+
+
+def test_a_directive_naming_an_unselected_but_known_pack_is_fine():
+    text = "<!-- healthlint-disable-next-line disclaimer -->\nHoney cures coughs.\n"
+    diags = Linter(Config(), select=["claims"]).lint_text("post.md", text)
+    assert [d.rule for d in diags] == ["claims.cure"]

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .config import Config
 from .diagnostic import SEVERITIES, Diagnostic, severity_rank
@@ -35,6 +35,7 @@ IO_ERROR = "healthlint.io-error"
 ENCODING_ERROR = "healthlint.encoding-error"
 FRONT_MATTER_ERROR = "healthlint.invalid-front-matter"
 INTERNAL_ERROR = "healthlint.internal-error"
+UNKNOWN_DIRECTIVE_RULE = "healthlint.unknown-directive-rule"
 FAILING_IDS = {IO_ERROR, ENCODING_ERROR, INTERNAL_ERROR}
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -346,11 +347,29 @@ class Linter:
                     found.append(self._diagnostic(display, rule, SEVERITIES[rank], f))
                     continue
                 found.append(self._diagnostic(display, rule, severity, f))
-        if found:
+        if "parsed" in document.__dict__:  # rules ran on the body: its directives matter
             sup = collect(document, [p.name for p in self.packs])
             found = [d for d in found if not sup.suppressed(d)]
+            out.extend(self._unknown_directive_rules(display, sup))
         out.extend(dict.fromkeys(found))  # the same finding twice (a YAML alias repeats a field): once
         out.sort(key=Diagnostic.sort_key)
+        return out
+
+    def _unknown_directive_rules(self, display: str, sup: Any) -> List[Diagnostic]:
+        """A suppression comment that names no known rule or pack silences nothing: say so."""
+        out = []
+        ids = [r.id for r in self.all_rules] + [p.name for p in self.packs]
+        for directive in sup.directives:
+            for name in directive.rules or []:
+                if name == "all" or any(matches(name, r.id) for r in self.all_rules):
+                    continue
+                close = difflib.get_close_matches(name, ids, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else " (see 'healthlint rules')"
+                out.append(Diagnostic(
+                    display, directive.start[0], directive.start[1], None, None, UNKNOWN_DIRECTIVE_RULE, "warning",
+                    f"the suppression comment names '{name}', which is no rule or pack, so it silences nothing{hint}",
+                    "Write a rule id such as 'claims.cure' or a pack such as 'claims'.",
+                ))
         return out
 
     def _diagnostic(self, display: str, rule: Rule, severity: str, f: Finding) -> Diagnostic:
