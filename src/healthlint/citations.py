@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import unquote
 
@@ -44,6 +46,7 @@ from .prose import ProseUnit, fold
 MAX_GROUP = 400  # characters inside one pair of parentheses read as citations
 MAX_STACK = 64  # open parentheses remembered (innermost first)
 NARRATIVE_WINDOW = 160  # characters before "(2014)" searched for the authors' names
+MAX_COMPARISONS = 200_000  # citation-entry pairs compared by spelling (the closest-entry pass) per post
 OBJ = "\ufffc"
 
 
@@ -93,7 +96,8 @@ class _Grammar:
         )
         et_al = sorted((w for w in o.et_al if w.strip()), key=len, reverse=True)
         et_al_src = "|".join(_phrase(w) for w in et_al) or r"et\s+al\.?"
-        self.et_al_tail = re.compile(r"\s*,?\s*(?:" + et_al_src + r")\s*$", re.I)
+        # anchored at the end; "(?:\s*,)?\s*" rather than "\s*,?\s*" (two adjacent \s* backtrack)
+        self.et_al_tail = re.compile(r"(?:\s*,)?\s*(?:" + et_al_src + r")\s*$", re.I)
         self.et_al_any = re.compile(r"(?<!\w)(?:" + et_al_src + r")", re.I)
         conj = sorted((c for c in o.conjunctions if c.strip()), key=len, reverse=True)
         words = [_phrase(c) for c in conj if c.strip() != "&"]
@@ -608,7 +612,7 @@ def _names(text: str, a: int, b: int, g: _Grammar, narrative: bool) -> Optional[
     """Parse ``text[a:b]`` as a list of surnames ("Smith, Jones, & Lee et al."); None if it is not one."""
     segment = text[a:b]
     et_al = False
-    m = g.et_al_tail.search(segment)
+    m = g.et_al_tail.search(segment, max(0, len(segment) - 40))
     if m is not None:
         et_al = True
         b = a + m.start()
@@ -764,23 +768,24 @@ _APA_YEAR = re.compile(
 )
 _PLAIN_YEAR = re.compile(r"(?<![\w./-])(?P<y>(?:1[5-9]|20)\d\d)(?P<s>[a-z])?(?![\w/-])")
 _AMA_VIP = re.compile(
-    r"(?P<y>(?:1[5-9]|20)\d\d)[^;:\n]{0,20}?;\s*(?P<v>\d+[A-Za-z]?)?\s*(?:\((?P<i>[^()]{0,20}\d[^()]{0,20})\))?\s*(?::\s*(?P<p>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-\u2013\u2014]\s*[A-Za-z]?\d+[A-Za-z]?)?))?"
+    r"(?P<y>(?:1[5-9]|20)\d\d)[^;:\n]{0,20}?;(?:\s*(?P<v>\d+[A-Za-z]?))?(?:\s*\((?P<i>[^()]{0,20}\d[^()]{0,20})\))?"
+    r"(?:\s*:\s*(?P<p>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-\u2013\u2014]\s*[A-Za-z]?\d+[A-Za-z]?)?))?"
 )
 _APA_VIP = re.compile(
-    r"(?<=\s)(?P<v>\d+[A-Za-z]?)\s*(?:\((?P<i>[^()]{0,20}\d[^()]{0,20})\))?\s*[,:]\s*(?:pp?\.\s*)?(?P<p>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-\u2013\u2014]\s*[A-Za-z]?\d+[A-Za-z]?)?)(?![\w])"
+    r"(?<=\s)(?P<v>\d+[A-Za-z]?)(?:\s*\((?P<i>[^()]{0,20}\d[^()]{0,20})\))?\s*[,:]\s*(?:pp?\.\s*)?(?P<p>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-\u2013\u2014]\s*[A-Za-z]?\d+[A-Za-z]?)?)(?![\w])"
 )
 _ISSUE_ONLY = re.compile(r"(?<=\s)(?P<v>\d+[A-Za-z]?)\s*\((?P<i>[^()]{0,20}\d[^()]{0,20})\)")
 # a full stop before a space, the end, or a CJK character ("陆林.精神病学"); CJK full stops
 _SENTENCE_END = re.compile(r"[.?!](?=\s|$|[\u3000-\u9fff\uff00-\uffef])|[\u3002\uff0e]")
-_INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.\s*-?\s*)+$")
+_INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.\s*(?:-\s*)?)+$")
 _AMA_INITIALS = re.compile(r"^[A-Z](?:-?[A-Z]){0,3}$")
 _ELLIPSIS = re.compile(r"^(?:\u2026|\.\.\.|\. \. \.)$")
 _DOI_TEXT = re.compile(
-    r"(?<![\w/])doi\s*:?\s*(?P<v>[^\s\ufffc:\[\]][^\s\ufffc]*)|(?<![\w/.])(?P<bare>10\.\d+/[^\s\ufffc]+)", re.I
+    r"(?<![\w/])doi(?:\s*:)?\s*(?P<v>[^\s\ufffc:\[\]][^\s\ufffc]*)|(?<![\w/.])(?P<bare>10\.\d+/[^\s\ufffc]+)", re.I
 )
-_PMID_TEXT = re.compile(r"(?<!\w)PMID\s*:?\s*(?P<v>[^\s\ufffc:\[\]][^\s\ufffc]*)", re.I)
+_PMID_TEXT = re.compile(r"(?<!\w)PMID(?:\s*:)?\s*(?P<v>[^\s\ufffc:\[\]][^\s\ufffc]*)", re.I)
 _PMCID_TEXT = re.compile(
-    r"(?<!\w)PMCID\s*:?\s*(?P<v>[^\s\ufffc:\[\]][^\s\ufffc]*)|(?<![\w:])(?P<bare>PMC\d+)(?!\w)", re.I
+    r"(?<!\w)PMCID(?:\s*:)?\s*(?P<v>[^\s\ufffc:\[\]][^\s\ufffc]*)|(?<![\w:])(?P<bare>PMC\d+)(?!\w)", re.I
 )
 _DOI_URL = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/(?P<v>.+)$", re.I)
 _PUBMED_URL = re.compile(r"^https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/(?P<v>[^/?#]+)", re.I)
@@ -943,7 +948,7 @@ def _parse_authors(e: Entry, text: str, g: _Grammar) -> None:
         text = text[:-1].strip()  # the full stop after the list, not after an initial ("Feder, A.")
     if not text:
         return
-    m = g.et_al_tail.search(text)
+    m = g.et_al_tail.search(text, max(0, len(text) - 40))
     if m is not None:
         e.et_al = True
         text = text[: m.start()]
@@ -1202,28 +1207,43 @@ def _resolve(model: CitationModel, g: _Grammar) -> None:
         for e in list_entries:
             by_number.setdefault(e.position, e)
     notes = {e.label: e for e in entries if e.source == "footnote"}
+    # entries by the last word of their first author's surname ("van der berg" under "berg")
+    by_last: Dict[str, List[Entry]] = {}
+    for e in entries:
+        if e.authors and e.first_key:
+            by_last.setdefault(e.first_key.split()[-1], []).append(e)
+
+    def candidates(key: str) -> List[Entry]:
+        if not key:
+            return []
+        found = list(by_last.get(key.split()[-1], []))
+        # a listed "van der Berg" cited as "Berg" is found above; a listed "Berg" cited as "The Berg" too
+        return [e for e in found if _key_matches(key, e.first_key)]
+
     for c in model.citations:
         if c.kind == "numeric":
             c.entry = by_number.get(c.number or -1)
         elif c.kind == "footnote":
             c.entry = notes.get(c.label)
         else:
-            for e in entries:
-                if e.authors and _key_matches(c.first_key, e.first_key) and _years_match(c.year, e.year):
+            for e in candidates(c.first_key):
+                if _years_match(c.year, e.year):
                     c.entry = e
                     break
         if c.entry is not None:
             c.entry.cited_by.append(c)
     # the closest uncited entry of each unresolved author-date citation
     free = [e for e in entries if not e.cited_by and e.authors]
-    for c in model.citations:
-        if c.kind != "author-date" or c.entry is not None or not c.names:
-            continue
+    unresolved = [c for c in model.citations if c.kind == "author-date" and c.entry is None and c.names]
+    similar_pass = len(free) * len(unresolved) <= MAX_COMPARISONS  # edit distances: bounded work per post
+    for c in unresolved:
         best: Optional[Tuple[Entry, str]] = None
-        for e in free:
-            if _key_matches(c.first_key, e.first_key):
+        for e in candidates(c.first_key):
+            if not e.cited_by:
                 best = (e, "year")
                 break
+        if best is None and not similar_pass:
+            continue
         if best is None:
             for e in free:
                 if not _years_match(c.year, e.year):
@@ -1294,18 +1314,22 @@ _ABBREVIATIONS = {"al", "e.g", "i.e", "etc", "vs", "dr", "mr", "mrs", "ms", "pro
                   "cf", "approx", "vol", "ed", "eds", "jr", "sr", "inc", "co", "ltd"}
 
 
+@lru_cache(maxsize=32)
+def _sentence_ends(text: str) -> Tuple[int, ...]:
+    """Where each sentence of ``text`` ends (just after its full stop), computed once per text."""
+    return tuple(m.end() for m in _SENTENCE_END.finditer(text) if _is_sentence_end(text, m.start()))
+
+
 def sentence_span(text: str, i: int, j: int, limit: int = 600) -> Tuple[int, int]:
-    """The sentence around ``text[i:j]``: from after the previous sentence end to the next one."""
-    lo = max(0, i - limit)
-    start = lo
-    for m in _SENTENCE_END.finditer(text, lo, i):
-        if _is_sentence_end(text, m.start()):
-            start = m.end()
-    end = min(len(text), j + limit)
-    for m in _SENTENCE_END.finditer(text, j, end):
-        if _is_sentence_end(text, m.start()):
-            end = m.end()
-            break
+    """The sentence around ``text[i:j]``: from after the previous sentence end to the next one
+    (at most ``limit`` characters each way)."""
+    ends = _sentence_ends(text)
+    k = bisect_right(ends, i) - 1
+    start = ends[k] if k >= 0 and ends[k] <= i else 0
+    start = max(start, i - limit, 0)
+    k = bisect_right(ends, j)
+    end = ends[k] if k < len(ends) else len(text)
+    end = min(end, j + limit, len(text))
     return start, end
 
 
