@@ -210,16 +210,11 @@ def load_pack(path: str) -> Pack:
     seen: Dict[str, int] = {}
     for i, raw in enumerate(data["rules"]):
         where = ("rules", i)
-        try:
-            rule = _load_rule(raw, name, pack.enabled, lists, defaults, registry, marks, where, path)
-            if "languages" not in raw:
-                rule.languages = list(data.get("languages", []))
-        except HealthlintErrors as exc:
-            errors += exc.errors
+        rule = _gather(errors, lambda: _load_rule(raw, name, pack.enabled, lists, defaults, registry, marks, where, path))
+        if rule is None:
             continue
-        except HealthlintError as exc:
-            errors.append(exc)
-            continue
+        if "languages" not in raw:
+            rule.languages = list(data.get("languages", []))
         if rule.id in seen:
             errors.append(marks.error(where + ("id",), f"duplicate rule id '{rule.id}'", at_value=True))
         seen[rule.id] = i
@@ -227,6 +222,17 @@ def load_pack(path: str) -> Pack:
     if errors:
         raise HealthlintErrors(errors)
     return pack
+
+
+def _gather(errors: List[HealthlintError], build: Any) -> Any:
+    """Call ``build()``; on a HealthlintError add its problems to ``errors`` and return None."""
+    try:
+        return build()
+    except HealthlintErrors as exc:
+        errors += exc.errors
+    except HealthlintError as exc:
+        errors.append(exc)
+    return None
 
 
 def _expand_lists(value: Any, lists: Dict[str, List[str]], marks: Marks, path: Tuple[Any, ...]) -> Any:
@@ -380,13 +386,8 @@ def load_packs(paths: List[str]) -> List[Pack]:
     names: Dict[str, str] = {}
     errors: List[HealthlintError] = []
     for p in paths:
-        try:
-            pack = load_pack(p)
-        except HealthlintErrors as exc:
-            errors += exc.errors
-            continue
-        except HealthlintError as exc:
-            errors.append(exc)
+        pack = _gather(errors, lambda: load_pack(p))
+        if pack is None:
             continue
         if pack.name in names:
             errors.append(HealthlintError(f"pack '{pack.name}' is already defined in {names[pack.name]}", p, 1, 1, "pack"))
