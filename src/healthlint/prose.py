@@ -150,10 +150,14 @@ def _is_label(block: ProseBlock) -> bool:
     )
 
 
-_HEADING_NUMBER = re.compile(r"^\s*(?:\d+[.)]?\s*)?")
+_HEADING_ATTRS = re.compile(r"\s*\{[#.][^{}]*\}\s*$")  # "{#references}" heading attributes
 
 
 def _heading_key(text: str) -> str:
-    """A heading's text without numbering, emphasis leftovers or a trailing colon."""
-    text = _HEADING_NUMBER.sub("", text)
-    return text.strip().rstrip(":").strip()
+    """A heading's text without numbering, emoji, ``{#id}`` attributes or a trailing colon."""
+    text = _HEADING_ATTRS.sub("", text)
+    # leading numbering, emoji and symbols ("6️⃣ References", "📚 Sources", "2. References")
+    i = 0
+    while i < len(text) and not text[i].isalpha():
+        i += 1
+    return text[i:].strip().rstrip(":：").strip()
