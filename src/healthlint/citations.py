@@ -365,6 +365,7 @@ def _find_entries(units: Sequence[ProseUnit], notes: Dict[str, List[ProseUnit]])
         if item is not None:
             key = u.block.sections  # type: ignore[union-attr]
             min_depth[key] = min(item.depth, min_depth.get(key, item.depth))
+    ref_ids = {id(u) for u in ref_units}  # membership by identity: a list made this quadratic
     seen_items: set = set()
     position = 0
     for u in units:
@@ -381,7 +382,7 @@ def _find_entries(units: Sequence[ProseUnit], notes: Dict[str, List[ProseUnit]])
             if start < end:
                 entries.append(Entry(u, start, end, "footnote", label=block.note))
             continue
-        if u not in ref_units or _is_navigation(u):
+        if id(u) not in ref_ids or _is_navigation(u):
             continue
         item = block.list_item
         start, end = _span(u)
