@@ -80,6 +80,10 @@ TRIGGERS: List[Tuple[str, str, Optional[str]]] = [
     (SLEEP, "references.declared-style", "two weeks ([[Ames et al., 2021]])"),
     (SLEEP, "references.author-list", "1. [[Ames A, Bell B, Cruz C, Dunn D, Egan E, Ford F, Gray G. Sleep after surgery. "
                                       "*Sleep Rev*. 2021;9(2):1-8. doi:10.5555/sleep.2021.9.1]]"),
+    # navigation: front matter prev/next (the content index resolves them across the folder)
+    (ZINC, "navigation.prev-next-self", "previous: [[./2024-06-10-zinc-lozenges-and-colds-what-the-trials-say.md]]"),
+    (ZINC, "navigation.prev-next-unresolved", "next: [[/blog/sleeping-well-after-an-operation/]]"),
+    (SLEEP, "navigation.prev-next-empty", '  next: [["#"]]'),
     (SLEEP, "references.et-al", "2. [[Lee B et al. Naps in hospital. *Ward Notes*. 2019;11(4):200-204. "
                                 "doi:10.5555/wn.2019.11.200]]"),
 ]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .config import Config
+from .content_index import ContentIndex, find_root
 from .diagnostic import SEVERITIES, Diagnostic, severity_rank
 from .document import DecodeError, Document, decode
 from .errors import HealthlintError, HealthlintErrors
@@ -132,6 +133,15 @@ class Linter:
         self.rules = self._select(select, ignore, extend_select)
         self.span_rules = [r for r in self.rules if r.checker is not None and not r.checker.document_level]
         self.doc_rules = [r for r in self.rules if r.checker is not None and r.checker.document_level]
+        self._indexes: Dict[str, ContentIndex] = {}
+
+    def content_index(self, path: str) -> ContentIndex:
+        """The content index of the repository ``path`` belongs to, built once per run and shared."""
+        root = find_root(path, self.config.root if self.config.file else None)
+        index = self._indexes.get(root)
+        if index is None:
+            index = self._indexes[root] = ContentIndex(root)
+        return index
 
     def _check_references(self) -> None:
         """Rules that depend on other rules (``when: {rules: [...]}``) must name existing ones.

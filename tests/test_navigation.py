@@ -1,0 +1,110 @@
+"""The navigation pack: Previous/Next links resolved across a content repository.
+
+Each fixture under ``tests/fixtures/navigation/`` is a small content
+repository; it is copied to a temporary folder with a ``.git`` folder so the
+content index finds its root there (and not the healthlint checkout).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from healthlint.config import Config
+from healthlint.content_index import ContentIndex, find_root
+from healthlint.engine import Linter
+
+FIXTURES = Path(__file__).parent / "fixtures" / "navigation"
+
+
+def repo(tmp_path: Path, name: str) -> Path:
+    dest = tmp_path / name
+    shutil.copytree(FIXTURES / name, dest)
+    (dest / ".git").mkdir()
+    return dest
+
+
+def run(paths, cwd):
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        linter = Linter(Config(root=str(cwd)), select=["navigation"])
+        result = linter.run(paths)
+    finally:
+        os.chdir(old)
+    return linter, {(d.path, d.line, d.column, d.rule) for d in result.diagnostics}
+
+
+RELATIVE = {
+    ("posts/2023-03-09-steam.md", 3, 24, "navigation.prev-next-unresolved"),  # letter case of "Saline Rinse.md"
+    ("posts/2023-03-09-steam.md", 4, 1, "navigation.prev-next-unresolved"),  # a retired post
+    ("posts/saline rinse.md", 4, 1, "navigation.prev-next-unresolved"),  # letter case of "Honey"
+    ("posts/2023-03-23-honey.md", 4, 1, "navigation.prev-next-empty"),
+    ("posts/2023-03-23-honey.md", 5, 1, "navigation.prev-next-self"),
+}
+
+SITEROOT = {
+    ("content/blog/gargling.md", 5, 9, "navigation.prev-next-unresolved"),  # siblings.next: no such slug
+    ("content/blog/gargling.md", 6, 7, "navigation.prev-next-empty"),  # next: ""
+    ("content/blog/gargling.md", 10, 1, "navigation.prev-next-unresolved"),  # /blog/Sprays: letter case
+}
+
+
+def test_relative_links_reference_labels_spaces_case_and_self(tmp_path):
+    root = repo(tmp_path, "relative")
+    _, got = run(["posts"], root)
+    assert got == RELATIVE
+
+
+def test_site_root_paths_slugs_permalinks_bundles_and_front_matter(tmp_path):
+    root = repo(tmp_path, "siteroot")
+    _, got = run(["content"], root)
+    assert got == SITEROOT
+
+
+@pytest.mark.parametrize("name,expected", [("relative", RELATIVE), ("siteroot", SITEROOT)])
+def test_one_changed_file_gets_the_same_findings_as_the_whole_run(tmp_path, name, expected):
+    root = repo(tmp_path, name)
+    files = sorted({path for path, *_ in expected})
+    for path in files:
+        _, alone = run([path], root)
+        assert alone == {f for f in expected if f[0] == path}
+
+
+def test_index_is_built_once_per_run(tmp_path):
+    root = repo(tmp_path, "siteroot")
+    linter, _ = run(["content/blog/gargling.md", "content/blog/sprays.md"], root)
+    assert list(linter._indexes) == [str(root)]
+
+
+def test_root_is_the_git_folder_else_the_config_folder_else_the_post_folder(tmp_path):
+    post = tmp_path / "site" / "blog" / "a.md"
+    post.parent.mkdir(parents=True)
+    post.write_text("x\n")
+    assert find_root(str(post)) == str(post.parent)
+    assert find_root(str(post), str(tmp_path / "site")) == str(tmp_path / "site")
+    (tmp_path / ".git").mkdir()
+    assert find_root(str(post), str(tmp_path / "site")) == str(tmp_path)
+
+
+def test_nfd_file_name_matches_an_nfc_link(tmp_path):
+    (tmp_path / "cafe\u0301.md").write_text("Coffee.\n")  # NFD name on disk
+    index = ContentIndex(str(tmp_path))
+    res = index.resolve("caf%C3%A9.md", str(tmp_path / "nav.md"))
+    assert res.status == "ok"
+
+
+def test_external_and_other_schemes_are_not_files(tmp_path):
+    index = ContentIndex(str(tmp_path))
+    for target in ("https://example.com/x.md", "mailto:desk@example.com", "tel:+15555550100", "//cdn.example.com/x"):
+        assert index.resolve(target, str(tmp_path / "a.md")).status == "external"
+
+
+def test_link_position_is_the_bracket_of_a_reference_link_not_its_definition(tmp_path):
+    root = repo(tmp_path, "relative")
+    _, got = run(["posts/2023-03-09-steam.md"], root)
+    assert ("posts/2023-03-09-steam.md", 4, 1, "navigation.prev-next-unresolved") in got
+    assert not any(line >= 6 for _, line, _, _ in got)  # never at the definitions
