@@ -108,3 +108,13 @@ def test_link_position_is_the_bracket_of_a_reference_link_not_its_definition(tmp
     _, got = run(["posts/2023-03-09-steam.md"], root)
     assert ("posts/2023-03-09-steam.md", 4, 1, "navigation.prev-next-unresolved") in got
     assert not any(line >= 6 for _, line, _, _ in got)  # never at the definitions
+
+
+def test_site_root_is_an_ancestor_named_by_the_path_when_no_repository_marker(tmp_path):
+    # no .git and no configuration: the root is the post's folder, yet "/de/b" names "public/de/b.md"
+    lang = tmp_path / "public" / "de"
+    lang.mkdir(parents=True)
+    (lang / "a.md").write_text("---\nsiblings:\n  next: /de/b\n  prev: /de/gone\n---\nText.\n")
+    (lang / "b.md").write_text("Text.\n")
+    _, got = run([str(lang / "a.md")], tmp_path)
+    assert {(line, col) for _, line, col, _ in got} == {(4, 9)}

@@ -177,7 +177,7 @@ class ContentIndex:
                 self._by_slug.setdefault(nfc(post.slug), []).append(post)
         return self._posts
 
-    def resolve_site_path(self, url_path: str) -> Tuple[str, Optional[str]]:
+    def resolve_site_path(self, url_path: str, source: str = "") -> Tuple[str, Optional[str]]:
         """Resolve a site-root path (``/blog/x``, ``/blog/x/``) to a post: permalinks, files, then slugs."""
         self.posts  # noqa: B018 (builds the maps)
         key = _norm_url(url_path)
@@ -195,6 +195,16 @@ class ContentIndex:
                 best = (status, real)
         if best[0] == "case":
             return best
+        # No repository marker above the post (the root is its own folder): the site root may be an
+        # ancestor whose child the path names first ("/de/index" from "public/de/a.md": "public").
+        first = rel.split("/", 1)[0] if rel else ""
+        ancestor = os.path.dirname(source) if source else ""
+        while first and ancestor and ancestor != os.path.dirname(ancestor):
+            if nfc(os.path.basename(ancestor)) == nfc(first):
+                status, real = self.locate_post(os.path.join(os.path.dirname(ancestor), *rel.split("/")))
+                if status != "missing":
+                    return status, real
+            ancestor = os.path.dirname(ancestor)
         last = rel.rsplit("/", 1)[-1] if rel else ""
         if last:
             if last.lower().endswith(MARKDOWN_SUFFIXES):
@@ -221,7 +231,7 @@ class ContentIndex:
         if not decoded:
             return Resolution("fragment", path=source, tried=raw)
         if decoded.startswith("/"):
-            status, real = self.resolve_site_path(decoded)
+            status, real = self.resolve_site_path(decoded, source)
         else:
             candidate = os.path.normpath(os.path.join(os.path.dirname(source), decoded))
             if nfc(candidate) == nfc(os.path.normpath(source)):
