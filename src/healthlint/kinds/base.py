@@ -75,6 +75,26 @@ class RuleKind:
         except re.error as exc:
             raise self.marks.error(self.path + (key, index), f"invalid regular expression {pattern!r}: {exc}", at_value=True)
 
+    def compile_wording(self, what: str, case_sensitive: bool = False) -> "re.Pattern[str]":
+        """One matcher for the rule's ``phrases`` and ``patterns`` (each pattern checked on its own first).
+
+        Raises:
+            HealthlintError: neither is given, a pattern is invalid, or they do not combine.
+        """
+        from ..matching import compile_phrases
+
+        o = self.opts
+        if not o["phrases"] and not o["patterns"]:
+            raise self.error("phrases", f"a {what} rule needs 'phrases' or 'patterns'")
+        for i, p in enumerate(o["patterns"]):
+            self.compile_regex(p, "patterns", i)
+        try:
+            matcher = compile_phrases(o["phrases"], o["patterns"], case_sensitive)
+        except re.error as exc:
+            raise self.error("patterns", f"the patterns do not combine into one expression: {exc}")
+        assert matcher is not None
+        return matcher
+
     def error(self, key: str, message: str) -> HealthlintError:
         return self.marks.error(self.path + (key,), message)
 

@@ -12,7 +12,6 @@ none of its words is close by.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, Iterator, List, Optional, Pattern, Tuple
 
 from ..matching import compile_phrases, near, neutral_question, preceded_by, quoted_list_start, quoted_span
@@ -99,14 +98,7 @@ class PhraseKind(RuleKind):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         o = self.opts
-        if not o["phrases"] and not o["patterns"]:
-            raise self.error("phrases", "a phrase rule needs 'phrases' or 'patterns'")
-        for i, p in enumerate(o["patterns"]):
-            self.compile_regex(p, "patterns", i)
-        try:
-            self.matcher = compile_phrases(o["phrases"], o["patterns"], o["case_sensitive"])
-        except re.error as exc:
-            raise self.error("patterns", f"the patterns do not combine into one expression: {exc}")
+        self.matcher = self.compile_wording("phrase", o["case_sensitive"])
         self.exceptions = compile_phrases(o["exceptions"])
         self.negators = compile_phrases(o["negators"]) if o["negation"] else None
         self.pseudo = compile_phrases(o["pseudo_negations"])

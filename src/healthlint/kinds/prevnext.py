@@ -100,7 +100,6 @@ class PrevNextKind(RuleKind):
                 start, end = _value_span(fm, dotted.split("."))
                 yield dotted, value, start, end
         nav_text = ctx.linter.config.navigation_link_text
-        body = document.body
         for block in document.parsed.blocks:
             for mark in block.marks:
                 if mark.kind != "link":
@@ -109,7 +108,7 @@ class PrevNextKind(RuleKind):
                 if not nav_text.search(text):
                     continue
                 start = document.body_position(mark.src)
-                end = document.body_position(_link_end(body, mark.src, block, mark))
+                end = document.body_position(mark.src_end)
                 yield text.strip(), mark.url, start, end
 
 
@@ -144,23 +143,3 @@ def _value_span(fm: Any, keys: List[str]) -> Tuple[Tuple[int, int], Optional[Tup
     return start, None
 
 
-def _link_end(body: str, src: int, block: Any, mark: Any) -> int:
-    """Body offset just past a link's source (``[text](dest)``, ``[text][label]`` or ``[text]``)."""
-    from mistune.helpers import parse_link, parse_link_label
-
-    text_end = block.end_offset(mark.end - 1) if mark.end > mark.start else src + 1
-    pos = body.find("]", text_end)
-    if pos < 0:
-        return text_end
-    pos += 1
-    if body.startswith("(", pos):
-        attrs, end = parse_link(body, pos + 1)
-        if attrs is not None and end is not None:
-            return end
-    elif body.startswith("[", pos):
-        label, end = parse_link_label(body, pos + 1)
-        if label is not None and end is not None:
-            return end
-        if body.startswith("[]", pos):
-            return pos + 2
-    return pos

@@ -11,7 +11,6 @@ fires (whether or not that rule is selected).
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, Iterator, List
 
 from ..matching import compile_phrases
@@ -74,14 +73,7 @@ class RequiredKind(RuleKind):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         o = self.opts
-        if not o["phrases"] and not o["patterns"]:
-            raise self.error("phrases", "a required rule needs 'phrases' or 'patterns'")
-        for i, p in enumerate(o["patterns"]):
-            self.compile_regex(p, "patterns", i)
-        try:
-            self.accepted = compile_phrases(o["phrases"], o["patterns"])
-        except re.error as exc:
-            raise self.error("patterns", f"the patterns do not combine into one expression: {exc}")
+        self.accepted = self.compile_wording("required")
         when = o.get("when") or {}
         self.mentions = compile_phrases(when.get("mentions", []))
         self.when_rules: List[str] = when.get("rules", [])

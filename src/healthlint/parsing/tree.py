@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import mistune
-from mistune.helpers import PUNCTUATION, parse_link, parse_link_label
+from mistune.helpers import parse_link, parse_link_label
 
 from .sourcemap import PosState, find_anchor, make_markdown, to_root
 
@@ -62,7 +62,8 @@ class Mark:
     ``footnote`` (a footnote reference, shown as U+FFFC; ``url`` is the
     normalised label, as in :attr:`ProseBlock.note`), ``sup`` (text inside
     ``<sup>...</sup>``; ``src`` is the ``<`` of ``<sup>``), ``emphasis`` and
-    ``strong`` (``src`` is the opening delimiter).
+    ``strong`` (``src`` is the opening delimiter). A link also knows where its
+    source ends (``src_end``), so a finding can span the whole link.
     """
 
     kind: str
@@ -70,6 +71,7 @@ class Mark:
     end: int
     src: int
     url: str = ""
+    src_end: int = -1  # for links: the body offset just past the link's source ("](dest)" included)
 
 
 @dataclass
@@ -178,7 +180,7 @@ class _Sink:
     def __init__(self) -> None:
         self.chars: List[str] = []
         self.offs: List[int] = []
-        self.marks: List[Tuple[str, int, int, int, str]] = []
+        self.marks: List[Tuple[Any, ...]] = []  # (kind, start, end, src, url[, src_end])
 
     def add(self, text: str, offs: List[int]) -> None:
         self.chars.append(text)
@@ -451,7 +453,7 @@ class _Aligner:
         pos = self.walk(tok["children"], pos, sink)
         pos = self.skip_chars(pos, "]", 1)
         pos = self.skip_tail(pos)
-        sink.marks.append(("link", text_start, sink.length(), start, url))
+        sink.marks.append(("link", text_start, sink.length(), start, url, pos))
         return pos
 
 
@@ -706,7 +708,9 @@ class _Builder:
         self, kind: str, sink: _Sink, to_body: Callable[[int], int], containers: Tuple[str, ...], level: int, source: str
     ) -> None:
         text = "".join(sink.chars)
-        marks = [Mark(m[0], m[1], m[2], to_body(m[3]), m[4]) for m in sink.marks]
+        marks = [
+            Mark(m[0], m[1], m[2], to_body(m[3]), m[4], to_body(m[5] - 1) + 1 if len(m) > 5 else -1) for m in sink.marks
+        ]
         start = to_body(sink.offs[0]) if sink.offs else to_body(0)
         self.blocks.append(
             ProseBlock(kind, text, sink.offs, to_body, containers, level, marks, self.top_index, start, source=source,
