@@ -575,16 +575,7 @@ def _part(u: ProseUnit, text: str, a: int, b: int, g: _Grammar, group: int) -> L
         return []
     names, et_al = parsed
     years = [first]
-    pos = first.end()
-    while True:
-        sep = re.compile(r"\s*,\s*").match(text, pos, b)
-        if sep is None:
-            break
-        nxt = g.year.match(text, sep.end(), b)
-        if nxt is None:
-            break
-        years.append(nxt)
-        pos = nxt.end()
+    pos = _more_years(text, first.end(), b, _COMMA_SEP, g.year, years)
     rest = text[pos:b].strip()
     if rest and not rest.startswith(","):
         return []
@@ -664,16 +655,7 @@ def _narrative(u: ProseUnit, text: str, o: int, c: int, g: _Grammar, group: int)
     if first is None:
         return []
     years = [first]
-    pos = first.end()
-    while True:
-        sep = _YEARS_ONLY_SEP.match(text, pos, c)
-        if sep is None:
-            break
-        nxt = g.year.match(text, sep.end(), c)
-        if nxt is None:
-            break
-        years.append(nxt)
-        pos = nxt.end()
+    pos = _more_years(text, first.end(), c, _YEARS_ONLY_SEP, g.year, years)
     rest = text[pos:c]
     if rest.strip() and _LOCATOR.match(rest) is None:
         return []
@@ -1345,3 +1327,19 @@ def _is_sentence_end(text: str, k: int) -> bool:
         return False
     nxt = text[k + 1 : k + 3].strip()
     return not (nxt[:1] == "(")  # "et al. (2014)"
+
+
+_COMMA_SEP = re.compile(r"\s*,\s*")
+
+
+def _more_years(text: str, pos: int, end: int, sep: "re.Pattern[str]", year: "re.Pattern[str]", years: list) -> int:
+    """Collect the years of a collapsed list ("2010, 2012") after ``pos``; return where they stop."""
+    while True:
+        m = sep.match(text, pos, end)
+        if m is None:
+            return pos
+        nxt = year.match(text, m.end(), end)
+        if nxt is None:
+            return pos
+        years.append(nxt)
+        pos = nxt.end()
