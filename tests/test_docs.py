@@ -18,7 +18,7 @@ from healthlint import ruledocs
 from healthlint.config import DEFAULT_FIELDS, DEFAULT_NAV_TEXT, DEFAULT_REFERENCE_HEADINGS, SCHEMA, Config, load_config
 from healthlint.engine import Linter
 from healthlint.kinds import kinds
-from healthlint.packs import PACK_KEYS, RULE_KEYS, load_pack
+from healthlint.packs import PACK_KEYS, RULE_KEYS, example_files, load_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -55,7 +55,7 @@ def test_pages_show_trigger_spans_in_bold_and_ok_examples():
         for rule in pack.rules:
             section = text.split(f"\n## {rule.id}\n", 1)[1].split("\n## ", 1)[0]
             for example in rule.examples.get("trigger", []):
-                for span in re.findall(r"\[\[(.+?)\]\]", example):
+                for span in re.findall(r"\[\[(.+?)\]\]", example_files(example)["example.md"]):
                     assert f"**{ruledocs.escape(span)}**" in section, (rule.id, span)
             assert section.count("\n- ") >= len(rule.examples.get("ok", [])) + len(rule.examples.get("trigger", []))
             assert f"Severity: {rule.severity}" in section
@@ -117,6 +117,8 @@ def test_configuration_examples_load(tmp_path):
     (tmp_path / "house-rules.yaml").write_text(
         "pack: house\nrules:\n  - id: house.x\n    kind: phrase\n    severity: info\n"
         "    message: m\n    description: d\n    phrases: [xyzzy]\n", encoding="utf-8")
+    (tmp_path / "content").mkdir()  # the folders the example's site settings name
+    (tmp_path / "static").mkdir()
     yaml_blocks = fenced(text, "yaml")
     toml_blocks = fenced(text, "toml")
     assert yaml_blocks and toml_blocks

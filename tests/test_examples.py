@@ -84,6 +84,15 @@ TRIGGERS: List[Tuple[str, str, Optional[str]]] = [
     (ZINC, "navigation.prev-next-self", "previous: [[./2024-06-10-zinc-lozenges-and-colds-what-the-trials-say.md]]"),
     (ZINC, "navigation.prev-next-unresolved", "next: [[/blog/sleeping-well-after-an-operation/]]"),
     (SLEEP, "navigation.prev-next-empty", '  next: [["#"]]'),
+    # ... the zinc post does not link back to the sleep post, whose Previous it is
+    (SLEEP, "navigation.prev-next-not-reciprocal", "  prev: [[2024-06-10-zinc-lozenges-and-colds-what-the-trials-say.md]]"),
+    # ... the fillers post (TOML front matter) says Next is the January post, which is older and has no Previous link
+    (FILLERS, "navigation.prev-next-date-order", 'next = [["2024-01-08-ginger-honey-and-winter-colds.md"]]'),
+    (FILLERS, "navigation.prev-next-not-reciprocal", 'next = [["2024-01-08-ginger-honey-and-winter-colds.md"]]'),
+    # ... and the ketamine post's Previous link names another title than the ginger post's (the ginger
+    # post's Next link names the ketamine post's linkTitle, which counts)
+    (KETAMINE, "navigation.prev-next-title", "[[[← Previous: Honey and lemon for colds]"
+                                             "(2024-01-08-ginger-honey-and-winter-colds.md)]]"),
     (SLEEP, "references.et-al", "2. [[Lee B et al. Naps in hospital. *Ward Notes*. 2019;11(4):200-204. "
                                 "doi:10.5555/wn.2019.11.200]]"),
 ]

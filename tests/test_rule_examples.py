@@ -16,7 +16,7 @@ import pytest
 
 from healthlint.config import Config
 from healthlint.engine import Linter
-from healthlint.packs import builtin_pack_files, load_packs
+from healthlint.packs import builtin_pack_files, example_files, load_packs
 
 PACKS = load_packs([str(p) for p in builtin_pack_files()])
 RULES = [r for p in PACKS for r in p.rules]
@@ -53,9 +53,24 @@ def unmark(text: str) -> Tuple[str, List[Span]]:
     return "".join(out), spans
 
 
-def lint(rule_id: str, text: str):
+def lint(rule_id: str, text: str, others=None, tmp_path=None):
+    """Findings of ``rule_id`` in ``example.md``; with ``others`` (name -> text), a small repository
+    (a ``.git`` folder marks its root) holds them beside the post."""
     linter = Linter(Config(), select=[rule_id])
-    return [d for d in linter.lint_text("example.md", text) if d.rule == rule_id]
+    if not others:
+        return [d for d in linter.lint_text("example.md", text) if d.rule == rule_id]
+    (tmp_path / ".git").mkdir()
+    for name, body in {**others, "example.md": text}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    return [d for d in linter.run([str(tmp_path / "example.md")]).diagnostics if d.rule == rule_id]
+
+
+def split_example(example):
+    """The post of an example (``[[`` marks kept) and the other files of its repository."""
+    files = example_files(example)
+    post = files.pop("example.md")
+    return post, files
 
 
 # -- the helper itself ----------------------------------------------------------
@@ -97,9 +112,10 @@ OKS = [(r.id, i, t) for r in RULES for i, t in enumerate((r.examples or {}).get(
 
 
 @pytest.mark.parametrize("rule_id,index,example", TRIGGERS, ids=[f"{r}-trigger{i}" for r, i, _ in TRIGGERS])
-def test_trigger_example_is_reported(rule_id, index, example):
-    text, spans = unmark(example)
-    found = lint(rule_id, text)
+def test_trigger_example_is_reported(rule_id, index, example, tmp_path):
+    post, others = split_example(example)
+    text, spans = unmark(post)
+    found = lint(rule_id, text, others, tmp_path)
     assert found, f"{rule_id} did not fire on {text!r}"
     got = {(d.line, d.column, d.end_line, d.end_column) for d in found}
     for span in spans:
@@ -107,10 +123,11 @@ def test_trigger_example_is_reported(rule_id, index, example):
 
 
 @pytest.mark.parametrize("rule_id,index,example", OKS, ids=[f"{r}-ok{i}" for r, i, _ in OKS])
-def test_ok_example_is_not_reported(rule_id, index, example):
-    text, spans = unmark(example)
+def test_ok_example_is_not_reported(rule_id, index, example, tmp_path):
+    post, others = split_example(example)
+    text, spans = unmark(post)
     assert not spans, "ok examples carry no marks"
-    found = lint(rule_id, text)
+    found = lint(rule_id, text, others, tmp_path)
     assert not found, f"{rule_id} fired on an ok example: {[(d.line, d.column, d.message) for d in found]}"
 
 
@@ -118,8 +135,9 @@ def test_marks_in_trigger_examples_are_well_formed():
     # Marks must enclose text (an empty [[]] would check nothing).
     for rule in RULES:
         for example in (rule.examples or {}).get("trigger", []):
-            assert "[[]]" not in example, rule.id
-            assert example.count("[[") == example.count("]]"), rule.id
+            post = example_files(example)["example.md"]
+            assert "[[]]" not in post, rule.id
+            assert post.count("[[") == post.count("]]"), rule.id
 
 
 def test_the_rule_alone_is_selected():

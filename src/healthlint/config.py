@@ -38,6 +38,8 @@ from typing import Any, Dict, List, Optional, Pattern, Sequence, Tuple
 
 import pathspec
 
+from .content_index import SiteSettings, expand_settings
+
 from .diagnostic import SEVERITIES
 from .errors import HealthlintError, HealthlintErrors
 from .packs import check_keys, schema_errors
@@ -74,6 +76,21 @@ SCHEMA: Dict[str, Any] = {
     "reference-headings": {"type": "array", "items": {"type": "string"}},
     "navigation-link-text": {"type": "string"},
     "references-style": {"enum": list(REFERENCE_STYLES)},
+    "site": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "content-root": {"type": "string", "minLength": 1},
+            "static-roots": {"type": "array", "items": {"type": "string", "minLength": 1}},
+            "base-url": {"type": "string", "pattern": "^(https?://[^/]+)?/?"},
+            "permalinks": {
+                "anyOf": [
+                    {"type": "string", "pattern": "^/"},
+                    {"type": "object", "additionalProperties": {"type": "string", "pattern": "^/"}},
+                ]
+            },
+        },
+    },
 }
 
 
@@ -101,6 +118,7 @@ class Config:
     reference_headings: Pattern[str] = field(default_factory=lambda: _headings(DEFAULT_REFERENCE_HEADINGS))
     navigation_link_text: Pattern[str] = field(default_factory=lambda: re.compile(DEFAULT_NAV_TEXT, re.I))
     references_style: str = "detect"
+    site: SiteSettings = field(default_factory=SiteSettings)
     marks: Optional[Marks] = None
     raw: Dict[str, Any] = field(default_factory=dict)
 
@@ -184,6 +202,15 @@ def load_config(path: Optional[str]) -> Config:
     cfg.fail_on = data.get("fail-on", "warning")
     cfg.front_matter_fields = data.get("front-matter-fields", list(DEFAULT_FIELDS))
     cfg.references_style = data.get("references-style", "detect")
+    if "site" in data:
+        site = data["site"]
+        for key in ("content-root",):
+            if key in site and not os.path.isdir(os.path.join(root, site[key])):
+                raise marks.error(("site", key), f"folder not found: {site[key]}", at_value=True)
+        for i, folder in enumerate(site.get("static-roots", [])):
+            if not os.path.isdir(os.path.join(root, folder)):
+                raise marks.error(("site", "static-roots", i), f"folder not found: {folder}", at_value=True)
+        cfg.site = expand_settings(site, root)
     cfg.packs = [os.path.normpath(os.path.join(root, p)) for p in data.get("packs", [])]
     for p, original in zip(cfg.packs, data.get("packs", [])):
         if not os.path.isfile(p):

@@ -11,34 +11,63 @@ files of the run. The repository is found from the file: the nearest folder
 above it holding ``.git``, else the configuration file's folder when the file
 lies inside it, else the file's own folder.
 
-The index is lazy and cheap: folder listings are read once each, and only
-the front matter of posts is read (never whole bodies), only when a
-site-root path (``/blog/x/``) must be matched against slugs and permalinks.
+The index is lazy and cheap: folder listings are read once each; the front
+matter of every post (slug, permalink, aliases, title, date, language) is
+read from the head of the file, only when a site-root path (``/blog/x/``)
+must be matched; a post's body is parsed (once, for its headings and its
+Previous/Next links) only when another post's link needs it.
+
+How a site publishes its posts is described by :class:`SiteSettings` (the
+``site`` configuration key): the content root, static folders, the base URL
+and permalink patterns. Without settings, common layouts are tried (Hugo
+``content/``, Jekyll ``_posts/``, Astro ``src/content/``...) and a path
+that names no file falls back to a post with the same slug.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
-from urllib.parse import unquote
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+from urllib.parse import unquote, urljoin, urlsplit
 
-import yaml
+if TYPE_CHECKING:
+    from .document import Document
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".healthlint_cache"}
 BUNDLE_NAMES = ("index.md", "_index.md", "index.markdown", "index.mdx", "README.md")
 # folders that commonly hold the content of a static site (tried under the root for site-root paths)
 CONTENT_ROOTS = ("", "content", "src/content", "_posts", "posts", "docs", "site", "src/pages", "pages")
-_JEKYLL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+# folders that commonly hold a site's static files (images, PDFs) served from the site root
+STATIC_ROOTS = ("", "static", "public", "assets", "src/assets", "docs", "site")
+DATE_KEYS = ("date", "publishDate", "published", "pubDate", "created")
+TITLE_KEYS = ("title", "linkTitle", "navTitle", "shortTitle")
+_JEKYLL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_TOKEN = re.compile(r":(year|month|day|slug|title|filename|section|sections|path|lang|categories)\b")
 _HEAD_LIMIT = 64 * 1024  # front matter is read from at most this many bytes of a post
 
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Letter case and accents dropped (``Síndrome`` → ``sindrome``): for "did you mean" hints only."""
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def slugify(text: str) -> str:
+    """A title as a URL slug (``What Is Zinc?`` → ``what-is-zinc``), the way Hugo and Jekyll make one."""
+    text = nfc(text).casefold()
+    text = re.sub(r"[^\w\s-]", "", text)
+    return re.sub(r"[\s_-]+", "-", text).strip("-")
 
 
 def find_root(path: str, config_root: Optional[str] = None) -> str:
@@ -60,6 +89,36 @@ def find_root(path: str, config_root: Optional[str] = None) -> str:
 
 
 @dataclass
+class SiteSettings:
+    """How the site publishes its files (the ``site`` configuration key).
+
+    Attributes:
+        content_root: absolute folder whose Markdown files are the site's
+            pages (Hugo ``content/``); None tries :data:`CONTENT_ROOTS`.
+        static_roots: absolute folders served from the site root (images);
+            empty tries :data:`STATIC_ROOTS` under the repository root.
+        base_url: the site's address (``https://clinic.example/blog/``):
+            absolute links that start with it are internal, and its path is
+            the prefix of every site-root link.
+        permalinks: URL pattern per section (first folder under the content
+            root; ``"*"`` for every post), with ``:year``, ``:month``,
+            ``:day``, ``:slug``, ``:title``, ``:filename``, ``:section``,
+            ``:sections``/``:path``, ``:lang`` and ``:categories``. When
+            set, a path that matches no post is reported (no slug fallback).
+    """
+
+    content_root: Optional[str] = None
+    static_roots: Tuple[str, ...] = ()
+    base_url: str = ""
+    permalinks: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def base_path(self) -> str:
+        """The path of :attr:`base_url` without its trailing slash (``/blog``), or ``""``."""
+        return urlsplit(self.base_url).path.rstrip("/") if self.base_url else ""
+
+
+@dataclass
 class Resolution:
     """Where a link target leads.
 
@@ -67,32 +126,89 @@ class Resolution:
     ``fragment`` (``#anchor`` in the same post), ``empty``, ``missing`` or
     ``case`` (exists only with other letter case). ``path`` is the file found
     (absolute), ``tried`` what was looked for, ``actual`` the file's real
-    spelling for ``case``.
+    spelling for ``case``, ``fragment`` the ``#anchor`` (without ``#``,
+    percent-decoded) or ``""``, and ``hint`` a sentence that helps the
+    writer (a close name, the published URL of a ``.md`` link).
     """
 
     status: str
     path: Optional[str] = None
     tried: str = ""
     actual: str = ""
+    fragment: str = ""
+    hint: str = ""
+
+
+@dataclass
+class NavLink:
+    """A Previous/Next target of a post.
+
+    ``direction`` is ``prev``, ``next`` or None (undetermined), ``target``
+    the link destination as written, ``text`` the link text (or the front
+    matter key), ``caption`` the title the link names (body link text
+    without the Previous/Next words, or a front matter caption) or ``""``,
+    ``start``/``end`` 1-based file ``(line, column)`` (end exclusive, None
+    when unknown).
+    """
+
+    direction: Optional[str]
+    target: str
+    text: str
+    caption: str
+    start: Tuple[int, int]
+    end: Optional[Tuple[int, int]]
+    from_front_matter: bool = False
 
 
 @dataclass
 class Post:
-    path: str  # absolute
+    """A post of the index, from its front matter only.
+
+    ``path`` is absolute; ``urls`` the normalised URL paths the post
+    answers to (explicit permalink/url, aliases, pattern, file location);
+    ``date`` its publication date or None.
+    """
+
+    path: str
     slug: str
     permalink: Optional[str] = None
     title: Optional[str] = None
+    titles: List[str] = field(default_factory=list)
+    date: Optional[date] = None
+    lang: Optional[str] = None
+    urls: List[str] = field(default_factory=list)
+    data: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PostBody:
+    """What the index keeps of a parsed post: its anchors and Previous/Next links."""
+
+    anchors: frozenset = frozenset()
+    nav: List[NavLink] = field(default_factory=list)
 
 
 class ContentIndex:
-    """Files and posts of one content repository (see the module doc)."""
+    """Files and posts of one content repository (see the module doc).
 
-    def __init__(self, root: str) -> None:
+    Args:
+        root: the repository folder (absolute or relative).
+        site: how the site publishes its files.
+        body_reader: turns a parsed post into a :class:`PostBody` (the
+            navigation kinds supply it, so the index knows no rule).
+    """
+
+    def __init__(self, root: str, site: Optional[SiteSettings] = None,
+                 body_reader: Optional[Callable[["Document"], PostBody]] = None) -> None:
         self.root = os.path.abspath(root)
+        self.site = site or SiteSettings()
+        self.body_reader = body_reader
         self._listings: Dict[str, Optional[Dict[str, str]]] = {}
         self._posts: Optional[List[Post]] = None
-        self._by_permalink: Dict[str, List[Post]] = {}
+        self._by_url: Dict[str, List[Post]] = {}
         self._by_slug: Dict[str, List[Post]] = {}
+        self._by_path: Dict[str, Post] = {}
+        self._bodies: Dict[str, Optional[PostBody]] = {}
 
     # -- folders -------------------------------------------------------------
     def listing(self, folder: str) -> Optional[Dict[str, str]]:
@@ -159,35 +275,86 @@ class ContentIndex:
             return best
         return "missing", None
 
+    def close_name(self, path: str) -> str:
+        """A hint naming an entry of the deepest existing folder of ``path`` close to the name looked for."""
+        path = os.path.normpath(path)
+        folder, name = os.path.split(path)
+        while folder and folder != os.path.dirname(folder) and self.locate(folder)[0] == "missing":
+            folder, name = os.path.split(folder)
+        status, real = self.locate(folder)
+        entries = self.listing(real) if real else None
+        if not entries or not name:
+            return ""
+        stems = {os.path.splitext(n)[0] if n.lower().endswith(MARKDOWN_SUFFIXES) else n: n for n in entries}
+        wanted = os.path.splitext(name)[0] if name.lower().endswith(MARKDOWN_SUFFIXES) else name
+        folded = {fold(s): s for s in stems}
+        if fold(wanted) in folded:
+            return f"did you mean '{stems[folded[fold(wanted)]]}'? (accents or letter case differ)"
+        close = difflib.get_close_matches(wanted, list(stems), n=1, cutoff=0.8)
+        return f"did you mean '{stems[close[0]]}'?" if close else ""
+
     # -- posts ----------------------------------------------------------------
     @property
     def posts(self) -> List[Post]:
-        """Every Markdown post under the root, with slug and permalink from its front matter (read once)."""
+        """Every Markdown post under the root, from its front matter (read once, on first use)."""
         if self._posts is None:
             posts: List[Post] = []
             for folder, dirs, files in os.walk(self.root):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
                 for name in sorted(files):
                     if name.lower().endswith(MARKDOWN_SUFFIXES):
-                        posts.append(_read_post(os.path.join(folder, name)))
+                        posts.append(self._read_post(os.path.join(folder, name)))
             self._posts = posts
             for post in posts:
-                if post.permalink:
-                    self._by_permalink.setdefault(_norm_url(post.permalink), []).append(post)
+                self._by_path[nfc(post.path)] = post
+                for url in post.urls:
+                    self._by_url.setdefault(url, []).append(post)
                 self._by_slug.setdefault(nfc(post.slug), []).append(post)
         return self._posts
+
+    def post(self, path: str) -> Optional[Post]:
+        """The index's record of the post at ``path`` (absolute), or None."""
+        self.posts  # noqa: B018 (builds the maps)
+        return self._by_path.get(nfc(os.path.abspath(path)))
+
+    def body(self, path: str) -> Optional[PostBody]:
+        """Anchors and Previous/Next links of the post at ``path``, parsed once per run (None when unreadable)."""
+        key = nfc(os.path.abspath(path))
+        if key not in self._bodies:
+            self._bodies[key] = None
+            if self.body_reader is not None:
+                from .document import Document, decode
+
+                try:
+                    with open(path, "rb") as fh:
+                        text = decode(fh.read())
+                    self._bodies[key] = self.body_reader(Document(path, text))
+                except Exception:  # noqa: BLE001 (an unreadable target is reported by its own run)
+                    self._bodies[key] = None
+        return self._bodies[key]
+
+    def remember(self, document: "Document") -> None:
+        """Keep what a linted post tells the index, so that other posts' checks do not parse it again."""
+        key = nfc(os.path.abspath(document.path))
+        if key not in self._bodies and self.body_reader is not None:
+            self._bodies[key] = self.body_reader(document)
+
+    def _content_bases(self) -> List[str]:
+        if self.site.content_root:
+            return [self.site.content_root]
+        return [os.path.join(self.root, base) if base else self.root for base in CONTENT_ROOTS]
 
     def resolve_site_path(self, url_path: str, source: str = "") -> Tuple[str, Optional[str]]:
         """Resolve a site-root path (``/blog/x``, ``/blog/x/``) to a post: permalinks, files, then slugs."""
         self.posts  # noqa: B018 (builds the maps)
         key = _norm_url(url_path)
-        hits = self._by_permalink.get(key)
+        hits = self._by_url.get(key)
         if hits:
             return "ok", hits[0].path
         rel = key.strip("/")
         best: Tuple[str, Optional[str]] = ("missing", None)
-        for base in CONTENT_ROOTS:
-            candidate = os.path.join(self.root, base, *rel.split("/")) if rel else os.path.join(self.root, base)
+        for base in self._content_bases():
+            candidate = os.path.join(base, *rel.split("/")) if rel else base
             status, real = self.locate_post(candidate)
             if status == "ok":
                 return status, real
@@ -195,6 +362,8 @@ class ContentIndex:
                 best = (status, real)
         if best[0] == "case":
             return best
+        if self.site.permalinks:
+            return "missing", None  # the site's URLs are known: no guessing
         # No repository marker above the post (the root is its own folder): the site root may be an
         # ancestor whose child the path names first ("/de/index" from "public/de/a.md": "public").
         first = rel.split("/", 1)[0] if rel else ""
@@ -207,46 +376,224 @@ class ContentIndex:
             ancestor = os.path.dirname(ancestor)
         last = rel.rsplit("/", 1)[-1] if rel else ""
         if last:
-            if last.lower().endswith(MARKDOWN_SUFFIXES):
-                last = os.path.splitext(last)[0]
             hits = self._by_slug.get(nfc(last))
             if hits:
                 return "ok", hits[0].path
         return "missing", None
 
+    def resolve_site_file(self, url_path: str) -> Tuple[str, Optional[str]]:
+        """Resolve a site-root path to a static file (an image, a PDF) under the static or content folders."""
+        rel = unquote(url_path).strip("/")
+        bases = list(self.site.static_roots) or [os.path.join(self.root, b) if b else self.root for b in STATIC_ROOTS]
+        bases += self._content_bases()
+        best: Tuple[str, Optional[str]] = ("missing", None)
+        for base in bases:
+            status, real = self.locate(os.path.join(base, *rel.split("/")))
+            if status == "ok" and real is not None and os.path.isfile(real):
+                return status, real
+            if status == "case" and best[0] == "missing":
+                best = (status, real)
+        return best
+
+    def url_of(self, path: str) -> Optional[str]:
+        """The URL path a post is published at (its first URL), or None when the index cannot tell."""
+        post = self.post(path)
+        return post.urls[0] if post is not None and post.urls else None
+
+    def close_url(self, url_path: str) -> str:
+        """A hint naming a published URL close to ``url_path`` (accents, letter case, spelling)."""
+        self.posts  # noqa: B018
+        key = _norm_url(url_path)
+        urls = list(self._by_url)
+        folded = {fold(u): u for u in urls}
+        if fold(key) in folded:
+            return f"did you mean '{folded[fold(key)]}'? (accents or letter case differ)"
+        close = difflib.get_close_matches(key, urls, n=1, cutoff=0.85)
+        return f"did you mean '{close[0]}'?" if close else ""
+
     # -- links -----------------------------------------------------------------
-    def resolve(self, target: str, source: str) -> Resolution:
-        """Resolve a link destination written in the post at ``source`` (absolute path)."""
+    def resolve(self, target: str, source: str, expect: str = "post") -> Resolution:
+        """Resolve a link destination written in the post at ``source`` (absolute path).
+
+        ``expect`` is ``post`` (a link: a bare name may stand for ``name.md``
+        or a bundle folder) or ``file`` (an image: the exact file).
+        """
         raw = target.strip()
         if raw.startswith("<") and raw.endswith(">"):
             raw = raw[1:-1].strip()
         if not raw or raw == "#":
             return Resolution("empty", tried=raw)
+        base_url = self.site.base_url.rstrip("/")
+        if base_url and (raw == base_url or raw.startswith(base_url + "/")):
+            raw = (self.site.base_path or "") + raw[len(base_url):] or "/"
         if raw.startswith("//") or _SCHEME.match(raw):
             return Resolution("external", tried=raw)
+        fragment = ""
+        if "#" in raw:
+            fragment = unquote(raw.split("#", 1)[1])
         if raw.startswith("#"):
-            return Resolution("fragment", path=source, tried=raw)
+            return Resolution("fragment", path=source, tried=raw, fragment=fragment)
         path_part = re.split(r"[#?]", raw, maxsplit=1)[0]
         decoded = unquote(path_part)
         if not decoded:
-            return Resolution("fragment", path=source, tried=raw)
+            return Resolution("fragment", path=source, tried=raw, fragment=fragment)
         if decoded.startswith("/"):
-            status, real = self.resolve_site_path(decoded, source)
+            res = self._resolve_site(decoded, source, expect)
         else:
-            candidate = os.path.normpath(os.path.join(os.path.dirname(source), decoded))
-            if nfc(candidate) == nfc(os.path.normpath(source)):
-                return Resolution("ok", path=source, tried=decoded)  # the post itself (even before it is saved)
+            res = self._resolve_relative(decoded, source, expect)
+        res.fragment = fragment
+        return res
+
+    def _resolve_site(self, decoded: str, source: str, expect: str) -> Resolution:
+        base_path = self.site.base_path
+        url = decoded
+        if base_path and (url == base_path or url.startswith(base_path + "/")):
+            url = url[len(base_path):] or "/"
+        last = url.rstrip("/").rsplit("/", 1)[-1]
+        if expect == "file" or (_suffix(last) and not last.lower().endswith(MARKDOWN_SUFFIXES)):
+            status, real = self.resolve_site_file(url)
+            if status == "missing" and expect != "file":
+                status, real = self.resolve_site_path(url, source)
+            if status == "missing":
+                return Resolution("missing", tried=decoded, hint=self.close_url(url))
+            return self._found(status, real, decoded)
+        if last.lower().endswith(MARKDOWN_SUFFIXES):
+            # A URL that names the source file: generators publish the page without the suffix.
+            bare = url.rstrip("/")[: -len(_suffix(last))]
+            status, real = self.resolve_site_path(bare, source)
+            if status != "missing" and real is not None:
+                published = self.url_of(real) or bare
+                return Resolution("missing", tried=decoded, hint=(
+                    f"a site URL does not end in '{_suffix(last)}'; the post is published at '{published}'"))
+            return Resolution("missing", tried=decoded, hint=self.close_url(bare))
+        status, real = self.resolve_site_path(url, source)
+        if status == "missing":
+            return Resolution("missing", tried=decoded, hint=self.close_url(url))
+        return self._found(status, real, decoded)
+
+    def _resolve_relative(self, decoded: str, source: str, expect: str) -> Resolution:
+        candidate = os.path.normpath(os.path.join(os.path.dirname(source), decoded))
+        if nfc(candidate) == nfc(os.path.normpath(source)):
+            return Resolution("ok", path=source, tried=decoded)  # the post itself (even before it is saved)
+        if expect == "file":
+            status, real = self.locate(candidate)
+        else:
             status, real = self.locate_post(candidate)
-        if status == "ok":
-            return Resolution("ok", path=real, tried=decoded)
+        if status == "missing" and expect != "file" and not _suffix(decoded.rstrip("/").rsplit("/", 1)[-1]):
+            # "../zinc/" written as a URL relative to the page (Hugo, Jekyll): resolve against the post's URL.
+            page = self.url_of(source)
+            if page is not None:
+                url = urljoin(page if page.endswith("/") else page + "/", decoded)
+                status, real = self.resolve_site_path(url, source)
+        if status == "missing":
+            return Resolution("missing", tried=decoded, hint=self.close_name(candidate))
+        return self._found(status, real, decoded)
+
+    def _found(self, status: str, real: Optional[str], tried: str) -> Resolution:
+        assert real is not None
         if status == "case":
-            assert real is not None
-            return Resolution("case", path=real, tried=decoded, actual=self.display(real))
-        return Resolution("missing", tried=decoded)
+            return Resolution("case", path=real, tried=tried, actual=self.display(real))
+        return Resolution("ok", path=real, tried=tried)
 
     def display(self, path: str) -> str:
         """A path relative to the root, in POSIX form."""
         return os.path.relpath(path, self.root).replace(os.sep, "/")
+
+    # -- reading posts ---------------------------------------------------------
+    def _read_post(self, path: str) -> Post:
+        """A post's record, from its front matter only (the head of the file)."""
+        post = Post(path=path, slug=_slug_of(path))
+        m = _JEKYLL_DATE.match(os.path.basename(path))
+        if m:
+            post.date = _as_date(m.group(0)[:10])
+        data = _head_front_matter(path)
+        if data:
+            post.data = data
+            slug = data.get("slug")
+            if isinstance(slug, str) and slug.strip():
+                post.slug = slug.strip().strip("/")
+            post.titles = [v for v in (data.get(k) for k in TITLE_KEYS) if isinstance(v, str) and v.strip()]
+            post.title = post.titles[0] if post.titles else None
+            for key in DATE_KEYS:
+                when = _as_date(data.get(key))
+                if when is not None:
+                    post.date = when
+                    break
+            for key in ("lang", "language", "locale", "languageCode"):
+                if isinstance(data.get(key), str):
+                    post.lang = data[key].strip().split("-")[0].lower() or None
+                    break
+        urls: List[str] = []
+        for key in ("permalink", "url"):
+            value = data.get(key) if data else None
+            if isinstance(value, str) and value.strip().startswith("/"):
+                post.permalink = value.strip()
+                urls.append(_norm_url(self._expand(value.strip(), post) if ":" in value else value))
+                break
+        aliases = data.get("aliases") if data else None
+        for alias in aliases if isinstance(aliases, list) else [aliases] if isinstance(aliases, str) else []:
+            if isinstance(alias, str) and alias.strip():
+                urls.append(_norm_url(alias if alias.startswith("/") else "/" + alias))
+        pattern = self._pattern_for(path)
+        if pattern and post.permalink is None:
+            urls.append(_norm_url(self._expand(pattern, post)))
+        located = self._file_url(path)
+        if located is not None and (not self.site.permalinks or not pattern):
+            urls.append(located)
+        post.urls = list(dict.fromkeys(urls))
+        return post
+
+    def _relative_to_content(self, path: str) -> Optional[List[str]]:
+        for base in sorted(self._content_bases(), key=len, reverse=True):
+            base = os.path.abspath(base)
+            if path.startswith(base.rstrip(os.sep) + os.sep):
+                return os.path.relpath(path, base).split(os.sep)
+        return None
+
+    def _file_url(self, path: str) -> Optional[str]:
+        """The URL a post has from its place under the content root (``blog/a.md`` → ``/blog/a``)."""
+        parts = self._relative_to_content(path)
+        if parts is None:
+            return None
+        name = parts[-1]
+        if name in BUNDLE_NAMES:
+            parts = parts[:-1]
+        else:
+            parts = parts[:-1] + [os.path.splitext(name)[0]]
+        return _norm_url("/" + "/".join(parts))
+
+    def _pattern_for(self, path: str) -> Optional[str]:
+        if not self.site.permalinks:
+            return None
+        parts = self._relative_to_content(path) or []
+        section = parts[0] if len(parts) > 1 else ""
+        return self.site.permalinks.get(section) or self.site.permalinks.get("*")
+
+    def _expand(self, pattern: str, post: Post) -> str:
+        parts = self._relative_to_content(post.path) or [os.path.basename(post.path)]
+        folders = parts[:-1]
+        if os.path.basename(post.path) in BUNDLE_NAMES and folders:
+            folders = folders[:-1]
+        when = post.date
+        cats = post.data.get("categories") if post.data else None
+        if isinstance(cats, str):
+            cats = cats.split()
+        values = {
+            "year": f"{when.year:04d}" if when else "",
+            "month": f"{when.month:02d}" if when else "",
+            "day": f"{when.day:02d}" if when else "",
+            "slug": post.slug,
+            # Jekyll's :title is the file's slug; Hugo's is the slugified title
+            "title": post.slug if _JEKYLL_DATE.match(os.path.basename(post.path)) or not post.title
+            else slugify(post.title),
+            "filename": _slug_of(post.path) if os.path.basename(post.path) not in BUNDLE_NAMES else post.slug,
+            "section": folders[0] if folders else "",
+            "sections": "/".join(folders),
+            "path": "/".join(folders),
+            "lang": post.lang or "",
+            "categories": "/".join(slugify(str(c)) for c in cats) if isinstance(cats, list) else "",
+        }
+        return _TOKEN.sub(lambda m: values[m.group(1)], pattern)
 
 
 def same_file(a: str, b: str) -> bool:
@@ -256,9 +603,13 @@ def same_file(a: str, b: str) -> bool:
         return nfc(os.path.normcase(os.path.abspath(a))) == nfc(os.path.normcase(os.path.abspath(b)))
 
 
+def _suffix(name: str) -> str:
+    return os.path.splitext(name)[1]
+
+
 def _norm_url(url: str) -> str:
     url = unquote(re.split(r"[#?]", url.strip(), maxsplit=1)[0])
-    url = "/" + url.strip("/")
+    url = re.sub(r"/{2,}", "/", "/" + url.strip("/"))
     return nfc(url)
 
 
@@ -270,35 +621,49 @@ def _slug_of(path: str) -> str:
     return _JEKYLL_DATE.sub("", stem)
 
 
-def _read_post(path: str) -> Post:
-    """A post's slug, permalink and title, from its front matter only (the head of the file)."""
-    post = Post(path=path, slug=_slug_of(path))
+def _as_date(value: Any) -> Optional[date]:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        m = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value)
+        if m:
+            try:
+                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return None
+    return None
+
+
+def _head_front_matter(path: str) -> Dict[str, Any]:
+    """The front matter (YAML or TOML) of the post at ``path``, read from its first bytes; ``{}`` when none."""
+    from .document import Document
+
     try:
         with open(path, "rb") as fh:
             head = fh.read(_HEAD_LIMIT)
     except OSError:
-        return post
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    lines = text.splitlines()
-    if not lines or lines[0].rstrip() != "---":
-        return post
-    for i in range(1, len(lines)):
-        if lines[i].rstrip() in ("---", "..."):
-            try:
-                data = yaml.safe_load("\n".join(lines[1:i]))
-            except yaml.YAMLError:
-                return post
-            if isinstance(data, dict):
-                slug = data.get("slug")
-                if isinstance(slug, str) and slug.strip():
-                    post.slug = slug.strip().strip("/")
-                for key in ("permalink", "url"):
-                    value = data.get(key)
-                    if isinstance(value, str) and value.strip().startswith("/"):
-                        post.permalink = value.strip()
-                        break
-                title = data.get("title")
-                if isinstance(title, str):
-                    post.title = title
-            return post
-    return post
+        return {}
+    text = head.decode("utf-8", errors="replace")
+    if not text.lstrip("\ufeff").startswith(("---", "+++")):
+        return {}
+    fm = Document(path, text).front_matter
+    if fm is None or fm.error is not None or not isinstance(fm.data, dict):
+        return {}
+    return fm.data
+
+
+def expand_settings(raw: Dict[str, Any], root: str) -> SiteSettings:
+    """:class:`SiteSettings` from the ``site`` configuration mapping (folders relative to ``root``)."""
+    permalinks = raw.get("permalinks") or {}
+    if isinstance(permalinks, str):
+        permalinks = {"*": permalinks}
+    content_root = raw.get("content-root")
+    return SiteSettings(
+        content_root=os.path.normpath(os.path.join(root, content_root)) if content_root else None,
+        static_roots=tuple(os.path.normpath(os.path.join(root, p)) for p in raw.get("static-roots", [])),
+        base_url=str(raw.get("base-url") or ""),
+        permalinks=dict(permalinks),
+    )
+

@@ -66,6 +66,7 @@ class RunResult:
     diagnostics: List[Diagnostic] = field(default_factory=list)
     files: int = 0
     failed: bool = False  # an I/O, encoding or internal error happened (exit code 2)
+    paths: List[str] = field(default_factory=list)  # every linted file, as displayed, in order
 
 
 class DocumentContext:
@@ -140,7 +141,9 @@ class Linter:
         root = find_root(path, self.config.root if self.config.file else None)
         index = self._indexes.get(root)
         if index is None:
-            index = self._indexes[root] = ContentIndex(root)
+            from .kinds.prevnext import body_reader
+
+            index = self._indexes[root] = ContentIndex(root, self.config.site, body_reader(self.config))
         return index
 
     def _check_references(self) -> None:
@@ -296,6 +299,7 @@ class Linter:
         for src in sources:
             diags = self.lint_source(src)
             result.files += 1
+            result.paths.append(src.display)
             result.diagnostics.extend(diags)
             if any(d.rule in FAILING_IDS for d in diags):
                 result.failed = True

@@ -228,6 +228,38 @@ def _toml_fields(fm: "FrontMatter", keys: List[str]) -> List[FieldProse]:
     return out
 
 
+_TOML_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+_TOML_BARE = r"""(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
+_TOML_KEY = re.compile(r"^\s*(" + _TOML_BARE + r"(?:\s*\.\s*" + _TOML_BARE + r")*)\s*=\s*")
+
+
+def _toml_key_parts(text: str) -> List[str]:
+    return [p.strip().strip("\"'") for p in re.findall(r'"[^"]*"|\'[^\']*\'|[^.]+', text)]
+
+
+def toml_value_span(fm: "FrontMatter", keys: List[str]) -> Optional[Tuple[Tuple[int, int], Optional[Tuple[int, int]]]]:
+    """1-based file span of a (nested) TOML key's value, from ``[table]`` headers and dotted keys.
+
+    The end (exclusive) is known for a one-line string, number or boolean; None otherwise.
+    Returns None when the key is not written as ``key = value`` under its table.
+    """
+    table: List[str] = []
+    for i, text in enumerate(fm.raw.split("\n")):
+        header = _TOML_TABLE.match(text)
+        if header:
+            table = _toml_key_parts(header.group(1))
+            continue
+        m = _TOML_KEY.match(text)
+        if not m or table + _toml_key_parts(m.group(1)) != keys:
+            continue
+        line, col = fm.first_line + i, m.end() + 1
+        rest = text[m.end():]
+        v = re.match(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|[^\s#,]+', rest)
+        end = (line, col + v.end()) if v and not rest.startswith(('"""', "'''", "[", "{")) else None
+        return (line, col), end
+    return None
+
+
 def key_position(fm: "FrontMatter", key: str) -> Optional[Tuple[int, int]]:
     """1-based file position of a top-level key's value (YAML), or None."""
     node = getattr(fm, "node", None)

@@ -32,6 +32,32 @@ from .errors import HealthlintError, HealthlintErrors
 from .kinds import RuleKind, kinds
 from .yamlpos import Marks, key_name, load_file
 
+# An example is a post (a string, linted as ``example.md``) or a small repository
+# (``files``: name -> text; ``example.md`` is the post linted), for cross-file rules.
+EXAMPLE_SCHEMA: Dict[str, Any] = {
+    "anyOf": [
+        {"type": "string"},
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["files"],
+            "properties": {
+                "files": {
+                    "type": "object",
+                    "required": ["example.md"],
+                    "additionalProperties": {"type": "string"},
+                }
+            },
+        },
+    ]
+}
+
+
+def example_files(example: Any) -> Dict[str, str]:
+    """The files of a rule example: ``{"example.md": text}`` for a one-post example."""
+    return dict(example["files"]) if isinstance(example, dict) else {"example.md": example}
+
+
 ID_PATTERN = r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$"
 PACK_KEYS = {
     "pack": {"type": "string", "pattern": r"^[a-z][a-z0-9-]*$"},
@@ -57,8 +83,8 @@ RULE_KEYS = {
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            "trigger": {"type": "array", "items": {"type": "string"}},
-            "ok": {"type": "array", "items": {"type": "string"}},
+            "trigger": {"type": "array", "items": EXAMPLE_SCHEMA},
+            "ok": {"type": "array", "items": EXAMPLE_SCHEMA},
         },
     },
 }

@@ -1,4 +1,4 @@
-"""The ``prev-next`` rule kind: Previous/Next links that lead nowhere.
+"""The ``prev-next`` rule kind: Previous/Next links between the posts of a series.
 
 A post's previous/next targets come from body links whose text matches the
 ``navigation-link-text`` setting (Previous, Prev, Next, Older, Newer, with
@@ -13,9 +13,17 @@ run, so a post gets the same findings whichever files are checked with it.
 Each rule of this kind reports one ``problem``:
 
 * ``unresolved``: the target is no file or post (or exists only with other
-  letter case, which works on macOS and breaks on a Linux web server);
+  letter case, which works on macOS and breaks on a Linux web server), or
+  its ``#anchor`` names no heading of the target;
 * ``empty``: the target is empty or ``#``;
-* ``self``: the target is the post itself (its own file or a ``#fragment``).
+* ``self``: the target is the post itself (its own file or a ``#fragment``);
+* ``not-reciprocal``: A's Next is B but B's Previous is not A (or the
+  reverse); said only when B has Previous/Next links of its own;
+* ``date-order``: the Next post is older than this one, or the Previous
+  post newer (both posts have dates in front matter);
+* ``title``: the link names a title (``Next: Honey and colds →``, or a
+  front matter caption such as ``nextCaption``) that is none of the
+  target's titles (``title``, ``linkTitle``...).
 
 A finding about a body link starts at its ``[`` (for a reference-style
 link, the link, not its definition); about a front matter key, at the key's
@@ -25,25 +33,105 @@ value.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+import re
+import unicodedata
+from typing import Any, Dict, Iterator, List, Optional, Pattern, Tuple
 
 import yaml
 
+from ..content_index import NavLink, PostBody, same_file
 from .base import Finding, RuleKind, string_list
 
-PROBLEMS = ("unresolved", "empty", "self")
+PROBLEMS = ("unresolved", "empty", "self", "not-reciprocal", "date-order", "title")
 DEFAULT_KEYS = ["prev", "previous", "next", "siblings.prev", "siblings.previous", "siblings.next"]
 URL_KEYS = ("url", "href", "link", "path", "permalink")
+CAPTION_KEYS = ("title", "caption", "text", "label")
 _CACHE_KEY = "prev-next"
+_PREV = re.compile(r"prev|older|[←«‹]|<", re.I)
+_NEXT = re.compile(r"next|newer|[→»›]|>", re.I)
+_WORDS = re.compile(
+    r"^[\s←«‹<]*(?:(?:previous|prev|next|older|newer)\b(?:\s+(?:post|article|entry|chapter|page|part|story))?)?"
+    r"[\s:|–—-]*|[\s→»›>]+$", re.I)
+_GENERIC = {"", "post", "article", "entry", "chapter", "page", "part", "story", "posts", "articles", "read more"}
+NAMES = {"prev": "Previous", "next": "Next"}
+
+
+def direction_of(text: str) -> Optional[str]:
+    """``prev``, ``next`` or None from a link text or front matter key (``← Older``, ``nextCaption``...).
+
+    The first Previous-like or Next-like word or arrow decides
+    (``Next: Older adults and flu`` is a Next link).
+    """
+    m_prev, m_next = _PREV.search(text), _NEXT.search(text)
+    if m_prev and (not m_next or m_prev.start() < m_next.start()):
+        return "prev"
+    return "next" if m_next else None
+
+
+def caption_of(text: str) -> str:
+    """The title a Previous/Next link text names (``← Previous: Honey and colds`` → ``Honey and colds``)."""
+    caption = _WORDS.sub("", text).strip(" \t:|–—-")
+    return "" if caption.casefold() in _GENERIC else caption
+
+
+def nav_links(document: Any, link_text: Pattern[str], keys: List[str]) -> List[NavLink]:
+    """Every Previous/Next target of ``document``: front matter keys first, then body links in order."""
+    out: List[NavLink] = []
+    fm = document.front_matter
+    if fm is not None and fm.error is None and isinstance(fm.data, dict):
+        for dotted in keys:
+            path = dotted.split(".")
+            value = _lookup(fm.data, path)
+            if value is None:
+                continue
+            caption = ""
+            if isinstance(value, dict):
+                caption = next((str(value[k]) for k in CAPTION_KEYS if isinstance(value.get(k), str)), "")
+                value = next((value[k] for k in URL_KEYS if isinstance(value.get(k), str)), None)
+            if not isinstance(value, str):
+                continue  # null/false: no previous or next post
+            if not caption:
+                parent = _lookup(fm.data, path[:-1]) if len(path) > 1 else fm.data
+                last = path[-1]
+                for key in (f"{last}Caption", f"{last}_caption", f"{last}Title", f"{last}_title", f"{last}-title"):
+                    if isinstance(parent, dict) and isinstance(parent.get(key), str):
+                        caption = parent[key]
+                        break
+            start, end = _value_span(fm, path)
+            out.append(NavLink(direction_of(path[-1]), value, dotted, caption.strip(), start, end, True))
+    for block in document.parsed.blocks:
+        for mark in block.marks:
+            if mark.kind != "link":
+                continue
+            text = block.text[mark.start : mark.end]
+            if not link_text.search(text):
+                continue
+            start = document.body_position(mark.src)
+            end = document.body_position(mark.src_end) if mark.src_end >= 0 else None
+            text = text.strip()
+            out.append(NavLink(direction_of(text), mark.url, text, caption_of(text.replace("\ufffc", "")), start, end))
+    return out
+
+
+def body_reader(config: Any, keys: Optional[List[str]] = None):
+    """The function the content index uses to read a post's anchors and Previous/Next links."""
+    from ..anchors import document_anchors
+
+    fm_keys = list(keys or DEFAULT_KEYS)
+
+    def read(document: Any) -> PostBody:
+        return PostBody(document_anchors(document), nav_links(document, config.navigation_link_text, fm_keys))
+
+    return read
 
 
 class PrevNextKind(RuleKind):
-    """Previous/next links (body and front matter) whose target is missing, empty or the post itself."""
+    """Previous/next links (body and front matter): missing, empty, self, one-way, out of order or mistitled."""
 
     name = "prev-next"
-    placeholders = ("text", "target", "tried", "reason")
+    placeholders = ("text", "target", "tried", "reason", "caption", "title", "direction")
     options: Dict[str, Any] = {
-        "problem": {"enum": list(PROBLEMS), "description": "What the rule reports: unresolved, empty or self targets."},
+        "problem": {"enum": list(PROBLEMS), "description": "What the rule reports: " + ", ".join(PROBLEMS) + "."},
         "front_matter_keys": string_list(
             "Front matter keys holding previous/next targets (a dot for nesting: 'siblings.next').", DEFAULT_KEYS
         ),
@@ -67,14 +155,17 @@ class PrevNextKind(RuleKind):
         document = ctx.document
         source = os.path.abspath(document.path)
         index = ctx.linter.content_index(source)
-        for text, target, start, end in self._targets(ctx):
-            res = index.resolve(target, source)
-            values = {"text": text, "target": target, "tried": res.tried}
+        links = nav_links(document, ctx.linter.config.navigation_link_text, self.opts["front_matter_keys"])
+        for link in links:
+            res = index.resolve(link.target, source)
+            values = {"text": link.text, "target": link.target, "tried": res.tried, "caption": link.caption,
+                      "title": "", "direction": NAMES.get(link.direction or "", "Previous/Next")}
+            start, end = link.start, link.end
             if res.status == "empty":
                 yield "empty", Finding(start, end, dict(values, reason="the target is empty"))
             elif res.status == "fragment":
                 yield "self", Finding(start, end, dict(values, reason="it is an anchor in this post"))
-            elif res.status == "ok" and res.path is not None and _same(res.path, source):
+            elif res.status == "ok" and res.path is not None and same_file(res.path, source):
                 yield "self", Finding(start, end, dict(values, reason="it is this post's own file"))
             elif res.status == "case":
                 reason = (f"the file is spelled '{res.actual}' (letter case differs: the link works on macOS "
@@ -82,40 +173,58 @@ class PrevNextKind(RuleKind):
                 yield "unresolved", Finding(start, end, dict(values, reason=reason))
             elif res.status == "missing":
                 where = "no post has this path, slug or permalink" if res.tried.startswith("/") else "no such file"
-                yield "unresolved", Finding(start, end, dict(values, reason=f"{where} ('{res.tried}')"))
+                reason = f"{where} ('{res.tried}')" + (f"; {res.hint}" if res.hint else "")
+                yield "unresolved", Finding(start, end, dict(values, reason=reason))
+            elif res.status == "ok" and res.path is not None:
+                yield from self._against_target(index, source, link, res, values)
 
-    def _targets(self, ctx: Any) -> Iterator[Tuple[str, str, Tuple[int, int], Optional[Tuple[int, int]]]]:
-        document = ctx.document
-        fm = document.front_matter
-        if fm is not None and fm.error is None and isinstance(fm.data, dict):
-            for dotted in self.opts["front_matter_keys"]:
-                found = _lookup(fm.data, dotted.split("."))
-                if found is None:
-                    continue
-                value = found
-                if isinstance(value, dict):
-                    value = next((value[k] for k in URL_KEYS if isinstance(value.get(k), str)), None)
-                if not isinstance(value, str):
-                    continue  # null/false: no previous or next post
-                start, end = _value_span(fm, dotted.split("."))
-                yield dotted, value, start, end
-        nav_text = ctx.linter.config.navigation_link_text
-        for block in document.parsed.blocks:
-            for mark in block.marks:
-                if mark.kind != "link":
-                    continue
-                text = block.text[mark.start : mark.end]
-                if not nav_text.search(text):
-                    continue
-                start = document.body_position(mark.src)
-                end = document.body_position(mark.src_end)
-                yield text.strip(), mark.url, start, end
+    def _against_target(self, index: Any, source: str, link: NavLink, res: Any, values: Dict[str, str]
+                        ) -> Iterator[Tuple[str, Finding]]:
+        target = res.path
+        shown = index.display(target)
+        start, end = link.start, link.end
+        body = index.body(target) if (res.fragment or link.direction) else None
+        if res.fragment and body is not None and res.fragment.lower() not in body.anchors \
+                and unicodedata.normalize("NFC", res.fragment) not in body.anchors:
+            yield "unresolved", Finding(start, end, dict(
+                values, reason=f"'{shown}' has no heading with the anchor '#{res.fragment}'"))
+        if link.direction and body is not None and body.nav:
+            back = "next" if link.direction == "prev" else "prev"
+            theirs = [n for n in body.nav if n.direction == back]
+            points_back = any(
+                (r := index.resolve(n.target, target)).status in ("ok", "case") and r.path is not None
+                and same_file(r.path, source)
+                for n in theirs
+            )
+            if not points_back:
+                if theirs:
+                    why = f"its {NAMES[back]} link points to '{theirs[0].target}'"
+                else:
+                    why = f"it has no {NAMES[back]} link"
+                yield "not-reciprocal", Finding(start, end, dict(
+                    values, reason=f"'{shown}' does not link back: {why}"))
+        mine, theirs_post = index.post(source), index.post(target)
+        if link.direction and mine is not None and theirs_post is not None and mine.date and theirs_post.date:
+            if (link.direction == "next" and theirs_post.date < mine.date) or (
+                    link.direction == "prev" and theirs_post.date > mine.date):
+                relation = "older" if link.direction == "next" else "newer"
+                yield "date-order", Finding(start, end, dict(values, reason=(
+                    f"'{shown}' ({theirs_post.date.isoformat()}) is {relation} than this post "
+                    f"({mine.date.isoformat()})")))
+        if link.caption and theirs_post is not None and theirs_post.titles:
+            if not any(_same_title(link.caption, t) for t in theirs_post.titles):
+                yield "title", Finding(start, end, dict(values, title=theirs_post.titles[0]))
 
 
-def _same(a: str, b: str) -> bool:
-    from ..content_index import same_file
+def _norm_title(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\W_]+", " ", text).strip()
 
-    return same_file(a, b)
+
+def _same_title(caption: str, title: str) -> bool:
+    """A caption names a title when one contains the other, ignoring case, punctuation and spacing."""
+    a, b = _norm_title(caption), _norm_title(title)
+    return bool(a) and bool(b) and (a in b or b in a)
 
 
 def _lookup(data: Dict[str, Any], keys: List[str]) -> Any:
@@ -129,6 +238,10 @@ def _lookup(data: Dict[str, Any], keys: List[str]) -> Any:
 
 def _value_span(fm: Any, keys: List[str]) -> Tuple[Tuple[int, int], Optional[Tuple[int, int]]]:
     """File span of a (nested) front matter key's value; the start of the front matter when unknown."""
+    if fm.format == "toml":
+        from ..frontmatter import toml_value_span
+
+        return toml_value_span(fm, keys) or ((max(fm.first_line - 1, 1), 1), None)
     node = getattr(fm, "node", None)
     for key in keys:
         if not isinstance(node, yaml.MappingNode):
@@ -141,5 +254,3 @@ def _value_span(fm: Any, keys: List[str]) -> Tuple[Tuple[int, int], Optional[Tup
     if isinstance(node, yaml.ScalarNode) and node.end_mark.line == node.start_mark.line:
         return start, (fm.first_line + node.end_mark.line, node.end_mark.column + 1)
     return start, None
-
-
