@@ -59,7 +59,7 @@ DEFAULT_REFERENCE_HEADINGS = [
     r"r[ée]f[ée]rences", r"bibliographie", r"riferimenti", r"bibliografia", r"refer[êe]ncias", r"fontes",
     r"источники", r"литература", r"参考文献", r"参考资料", r"参考", r"出典",
 ]
-DEFAULT_NAV_TEXT = r"^\s*(?:[←«‹<]+\s*)?(?:previous|prev|next|older|newer)\b|[→»›>]\s*$"
+DEFAULT_NAV_TEXT = r"^\s*(?:[←«‹<]+\s*)?(?:previous|prev|next|older|newer)\b|[→›>]\s*$|^[^«]*»\s*$"
 DEFAULT_FIELDS = ["title", "description", "summary", "excerpt"]
 REFERENCE_STYLES = ("apa", "ama", "detect")
 

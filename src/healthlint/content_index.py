@@ -9,7 +9,8 @@ One :class:`ContentIndex` is built per repository per run (the linter keeps
 them, see :meth:`healthlint.engine.Linter.content_index`) and shared by all
 files of the run. The repository is found from the file: the nearest folder
 above it holding ``.git``, else the configuration file's folder when the file
-lies inside it, else the file's own folder.
+lies inside it, else the working folder when the file lies inside it, else
+the file's own folder (see :func:`find_root`).
 
 The index is lazy and cheap: folder listings are read once each; the front
 matter of every post (slug, permalink, aliases, title, date, language) is
@@ -42,7 +43,7 @@ MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".healthlint_cache"}
 BUNDLE_NAMES = ("index.md", "_index.md", "index.markdown", "index.mdx", "README.md")
 # folders that commonly hold the content of a static site (tried under the root for site-root paths)
-CONTENT_ROOTS = ("", "content", "src/content", "_posts", "posts", "docs", "site", "src/pages", "pages")
+CONTENT_ROOTS = ("", "content", "src/content", "_posts", "posts", "docs", "site", "src/pages", "pages", "public")
 # folders that commonly hold a site's static files (images, PDFs) served from the site root
 STATIC_ROOTS = ("", "static", "public", "assets", "src/assets", "docs", "site")
 DATE_KEYS = ("date", "publishDate", "published", "pubDate", "created")
@@ -70,8 +71,12 @@ def slugify(text: str) -> str:
     return re.sub(r"[\s_-]+", "-", text).strip("-")
 
 
-def find_root(path: str, config_root: Optional[str] = None) -> str:
-    """The content repository of ``path`` (absolute): git root, else the config's folder, else the file's folder."""
+def find_root(path: str, config_root: Optional[str] = None, cwd: Optional[str] = None) -> str:
+    """The content repository of ``path`` (absolute).
+
+    The nearest folder above it with ``.git``, else the configuration file's folder, else the
+    working folder ``cwd`` (the run's, by default) when it holds the file, else the file's folder.
+    """
     folder = os.path.dirname(os.path.abspath(path))
     current = folder
     while True:
@@ -85,6 +90,9 @@ def find_root(path: str, config_root: Optional[str] = None) -> str:
         base = os.path.abspath(config_root)
         if folder == base or folder.startswith(base.rstrip(os.sep) + os.sep):
             return base
+    here = os.path.abspath(cwd if cwd is not None else os.getcwd())
+    if folder == here or folder.startswith(here.rstrip(os.sep) + os.sep):
+        return here
     return folder
 
 
@@ -376,9 +384,13 @@ class ContentIndex:
             ancestor = os.path.dirname(ancestor)
         last = rel.rsplit("/", 1)[-1] if rel else ""
         if last:
-            hits = self._by_slug.get(nfc(last))
-            if hits:
-                return "ok", hits[0].path
+            # a post with the same slug; when the path names a language, in that language
+            # ("/it/causes" is not "en/causes.md", nor a "gdb/causes.md" of no known language)
+            wanted = _language_of(rel.split("/")[:-1])
+            for post in self._by_slug.get(nfc(last), []):
+                lang = post.lang or _language_of(self.display(post.path).split("/")[:-1])
+                if not wanted or lang == wanted:
+                    return "ok", post.path
         return "missing", None
 
     def resolve_site_file(self, url_path: str) -> Tuple[str, Optional[str]]:
@@ -601,6 +613,17 @@ def same_file(a: str, b: str) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return nfc(os.path.normcase(os.path.abspath(a))) == nfc(os.path.normcase(os.path.abspath(b)))
+
+
+def _language_of(segments: List[str]) -> Optional[str]:
+    """The language code a path names by a folder (``["it", "blog"]`` → ``it``), or None."""
+    from .language import LANGUAGE_FOLDERS, normalise
+
+    for segment in segments:
+        lang = normalise(segment)
+        if lang and lang in LANGUAGE_FOLDERS and len(segment) <= 5:
+            return lang
+    return None
 
 
 def _suffix(name: str) -> str:

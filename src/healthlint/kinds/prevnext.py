@@ -22,8 +22,8 @@ Each rule of this kind reports one ``problem``:
 * ``date-order``: the Next post is older than this one, or the Previous
   post newer (both posts have dates in front matter);
 * ``title``: the link names a title (``Next: Honey and colds →``, or a
-  front matter caption such as ``nextCaption``) that is none of the
-  target's titles (``title``, ``linkTitle``...).
+  front matter caption such as ``nextCaption``) that shares less than half
+  of its words with each of the target's titles (``title``, ``linkTitle``...).
 
 A finding about a body link starts at its ``[`` (for a reference-style
 link, the link, not its definition); about a front matter key, at the key's
@@ -216,15 +216,29 @@ class PrevNextKind(RuleKind):
                 yield "title", Finding(start, end, dict(values, title=theirs_post.titles[0]))
 
 
-def _norm_title(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"[\W_]+", " ", text).strip()
+def _words(text: str) -> List[str]:
+    """Words of a title for comparison: accents and case dropped; CJK text counts character by character."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    out: List[str] = []
+    for word in re.findall(r"\w+", folded):
+        if re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", word):
+            out += list(word)
+        elif len(word) >= 3 or word.isdigit():
+            out.append(word)
+    return out
 
 
 def _same_title(caption: str, title: str) -> bool:
-    """A caption names a title when one contains the other, ignoring case, punctuation and spacing."""
-    a, b = _norm_title(caption), _norm_title(title)
-    return bool(a) and bool(b) and (a in b or b in a)
+    """A caption names a title when most of its words (at least half) are the title's words.
+
+    Captions are often shortened or reworded titles ("Euforia de Género" for "Cómo se manifiesta la
+    Disforia de Género: Euforia"); a caption that shares few words with the title names another post.
+    Case, accents, punctuation and words of one or two letters do not count.
+    """
+    mine, theirs = _words(caption), set(_words(title))
+    if not mine or not theirs:
+        return True  # nothing to compare ("Introduction" against an emoji title, say)
+    return sum(w in theirs for w in mine) * 2 >= len(mine)
 
 
 def _lookup(data: Dict[str, Any], keys: List[str]) -> Any:
