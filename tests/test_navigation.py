@@ -118,3 +118,97 @@ def test_site_root_is_an_ancestor_named_by_the_path_when_no_repository_marker(tm
     (lang / "b.md").write_text("Text.\n")
     _, got = run([str(lang / "a.md")], tmp_path)
     assert {(line, col) for _, line, col, _ in got} == {(4, 9)}
+
+
+def run_with_config(paths, cwd):
+    """Like :func:`run`, with the fixture's own ``.healthlint.yaml`` (its ``site`` settings)."""
+    from healthlint.config import load_config
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        linter = Linter(load_config(str(cwd / ".healthlint.yaml")), select=["navigation"])
+        result = linter.run(paths)
+    finally:
+        os.chdir(old)
+    return {(d.path, d.line, d.column, d.end_line, d.end_column, d.rule): d.message for d in result.diagnostics
+            if d.rule.startswith("navigation.prev-next-")}
+
+
+UNRESOLVED = "navigation.prev-next-unresolved"
+
+
+def test_jekyll_permalink_pattern_and_base_url(tmp_path):
+    # permalinks: /blog/:year/:month/:day/:title/ (Jekyll's :title is the file's slug), content root _posts
+    root = repo(tmp_path, "jekyll")
+    got = run_with_config(["_posts"], root)
+    assert set(got) == {
+        # "[← Previous](/blog/2024/01/01/gone/)" is 36 characters on line 7
+        ("_posts/2024-02-01-zinc.md", 7, 1, 7, 37, UNRESOLVED),
+        # "next: " then the 44-character URL: the base URL is stripped, the path matches no post
+        ("_posts/2024-03-05-honey.md", 4, 7, 4, 51, UNRESOLVED),
+    }
+    # with permalinks set, a path that names no post is not matched to a post by its slug ("zinc")
+    assert "no post has this path" in got[("_posts/2024-03-05-honey.md", 4, 7, 4, 51, UNRESOLVED)]
+
+
+def test_hugo_sections_bundles_toml_md_suffix_relative_urls_and_anchors(tmp_path):
+    # content root "content"; the blog section is published at /articles/:slug/, news at its file path
+    root = repo(tmp_path, "hugo")
+    got = run_with_config(["content"], root)
+    zinc = "content/blog/zinc.md"
+    assert set(got) == {
+        # [siblings] prev = "/blog/honey/": the file path of a section with a permalink pattern is no URL
+        (zinc, 6, 8, 6, 22, UNRESOLVED),
+        # "[Older](/articles/honey.md)": a site URL ending in .md, with the published URL in the message
+        (zinc, 10, 1, 10, 28, UNRESOLVED),
+        # "[Next →](/news/hours/#parking)" at column 59: the post exists, its headings give "#opening-hours"
+        (zinc, 10, 59, 10, 89, UNRESOLVED),
+    }
+    assert "published at '/articles/honey'" in got[(zinc, 10, 1, 10, 28, UNRESOLVED)]
+    assert "#parking" in got[(zinc, 10, 59, 10, 89, UNRESOLVED)]
+    # "[Newer](../honey/#dosage)" is relative to the page's URL (/articles/zinc/), and honey has "## Dosage"
+
+
+def test_base_url_with_a_path_prefixes_site_root_links(tmp_path):
+    from healthlint.content_index import SiteSettings
+
+    (tmp_path / "content" / "blog").mkdir(parents=True)
+    (tmp_path / "content" / "blog" / "zinc.md").write_text("Zinc.\n")
+    site = SiteSettings(content_root=str(tmp_path / "content"), base_url="https://example.github.io/clinic/")
+    index = ContentIndex(str(tmp_path), site)
+    source = str(tmp_path / "content" / "blog" / "a.md")
+    assert index.resolve("/clinic/blog/zinc/", source).status == "ok"
+    assert index.resolve("https://example.github.io/clinic/blog/zinc/", source).status == "ok"
+    assert index.resolve("https://example.github.io/other/", source).status == "external"
+    assert index.resolve("/clinic/blog/gone/", source).status == "missing"
+
+
+def test_slug_fallback_stays_in_the_language_the_path_names(tmp_path):
+    for lang, name in (("en", "causes"), ("it", "cause")):
+        (tmp_path / lang).mkdir()
+        (tmp_path / lang / f"{name}.md").write_text(f"---\nlang: {lang}\n---\nText.\n")
+    index = ContentIndex(str(tmp_path))
+    source = str(tmp_path / "it" / "a.md")
+    assert index.resolve("/en/causes", source).status == "ok"
+    res = index.resolve("/it/causes", source)  # only en/causes.md has that slug
+    assert res.status == "missing"
+    assert "/it/cause" in res.hint
+
+
+def test_accent_and_spelling_hints(tmp_path):
+    (tmp_path / "es").mkdir()
+    (tmp_path / "es" / "sindrome-del-impostor.md").write_text("Texto.\n")
+    index = ContentIndex(str(tmp_path))
+    res = index.resolve("sindróme-del-impostor.md", str(tmp_path / "es" / "a.md"))
+    assert res.status == "missing" and "sindrome-del-impostor" in res.hint and "accents" in res.hint
+
+
+def test_front_matter_caption_is_compared_with_the_target_title(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "a.md").write_text("---\nsiblings:\n  next: b.md\n  nextCaption: Vitamin D in winter\n---\nA.\n")
+    (tmp_path / "b.md").write_text("---\ntitle: Honey for a sore throat\n---\nB.\n")
+    (tmp_path / "c.md").write_text("---\nsiblings:\n  next: b.md\n  nextCaption: Honey for sore throats\n---\nC.\n")
+    _, got = run([str(tmp_path / "a.md"), str(tmp_path / "c.md")], tmp_path)
+    assert {(os.path.basename(p), line, col) for p, line, col, rule in got if rule == "navigation.prev-next-title"} \
+        == {("a.md", 3, 9)}

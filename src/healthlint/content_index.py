@@ -360,6 +360,8 @@ class ContentIndex:
         if hits:
             return "ok", hits[0].path
         rel = key.strip("/")
+        if self.site.permalinks:
+            return "missing", None  # the site's URLs are known (every post's is in the map): no guessing
         best: Tuple[str, Optional[str]] = ("missing", None)
         for base in self._content_bases():
             candidate = os.path.join(base, *rel.split("/")) if rel else base
@@ -370,8 +372,6 @@ class ContentIndex:
                 best = (status, real)
         if best[0] == "case":
             return best
-        if self.site.permalinks:
-            return "missing", None  # the site's URLs are known: no guessing
         # No repository marker above the post (the root is its own folder): the site root may be an
         # ancestor whose child the path names first ("/de/index" from "public/de/a.md": "public").
         first = rel.split("/", 1)[0] if rel else ""
