@@ -17,6 +17,11 @@ from healthlint.formatters import REGISTRY, RenderContext
 from healthlint.formatters.github import annotation, annotation_path, escape_data, escape_property
 
 FIXTURES = Path(__file__).parent / "fixtures"
+LIMIT_NOTICE = (
+    "::notice title=healthlint::healthlint reported {total} findings ({errors} errors, {warnings} warnings, "
+    "{notices} notices). GitHub shows at most 10 error, 10 warning and 10 notice annotations per step: "
+    "see this step's log for all of them."
+)
 
 
 def diag(line=3, column=22, end_line=3, end_column=27, rule="claims.cure", severity="error",
@@ -72,6 +77,38 @@ def test_path_with_colon_comma_percent_is_escaped():
     assert line.startswith("::error file=posts/2024/Q1%3A sleep%2C stress & you.md,line=3,")
 
 
+def test_exact_annotation_message_with_percent_line_breaks_colon_comma_and_non_ascii():
+    # in the message only %, CR and LF are escaped (":" and "," stay); non-ASCII text is kept as is
+    d = diag(message="50% of \u201cpatients\u201d: cured, caf\u00e9\r\nsecond line", suggestion="Say: may help, 20%.")
+    assert annotation(d, {}) == (
+        "::error file=posts/a.md,line=3,endLine=3,col=22,endColumn=27,title=claims.cure::"
+        "50%25 of \u201cpatients\u201d: cured, caf\u00e9%0D%0Asecond line%0ASay: may help, 20%25."
+    )
+
+
+@pytest.mark.parametrize("path,escaped", [
+    # in properties ":" and "," are escaped too; spaces, "&" and non-ASCII letters are not
+    ("posts/2024/Q1: sleep, stress & 100% caf\u00e9.md", "posts/2024/Q1%3A sleep%2C stress & 100%25 caf\u00e9.md"),
+    ("posts/line\nbreak\r.md", "posts/line%0Abreak%0D.md"),
+    ("\u8336/\u304a\u8336 tea.md", "\u8336/\u304a\u8336 tea.md"),
+])
+def test_exact_annotation_for_awkward_paths(path, escaped):
+    d = diag(path=path, severity="warning", rule="claims.superlative", message="m")
+    assert annotation(d, {}) == f"::warning file={escaped},line=3,endLine=3,col=22,endColumn=27,title=claims.superlative::m"
+
+
+def test_exact_multi_line_annotation_with_awkward_message():
+    d = diag(line=7, column=40, end_line=9, end_column=3, severity="info", rule="claims.evidence-based",
+             message="100%\nproof: none, really", suggestion="")
+    assert annotation(d, {}) == (
+        "::notice file=posts/a.md,line=7,endLine=9,title=claims.evidence-based::100%25%0Aproof: none, really"
+    )
+
+
+def test_title_is_escaped_as_a_property():
+    assert annotation(diag(rule="house.a:b,c"), {}).split("::")[1].endswith(",title=house.a%3Ab%2Cc")
+
+
 def test_message_cannot_forge_a_second_command():
     line = annotation(diag(message="a\n::error file=x::forged", suggestion="b\r\nc"), {})
     assert "\n" not in line and "\r" not in line
@@ -104,14 +141,25 @@ def test_all_findings_errors_first_and_one_notice_beyond_ten_warnings():
     assert [l.split(" ", 1)[0] for l in lines[:2]] == ["::error", "::error"]
     assert all(l.startswith("::warning ") for l in lines[2:13])
     assert lines[2:13] == [annotation(d, {}) for d in warnings]  # order kept within a severity
-    assert lines[13].startswith("::notice ")
-    assert "13" in lines[13] and "11 warnings" in lines[13]
+    assert lines[13] == LIMIT_NOTICE.format(total=13, errors=2, warnings=11, notices=0)
 
 
-def test_no_notice_at_exactly_ten():
-    out = render("github", [diag(line=i) for i in range(1, 11)] + [diag(line=i, severity="info") for i in range(1, 30)])
-    assert "::notice title=healthlint" not in out
-    assert out.count("::error ") == 10
+def test_no_notice_at_exactly_ten_of_each_type():
+    out = render("github", [diag(line=i) for i in range(1, 11)] + [diag(line=i, severity="warning") for i in range(1, 11)]
+                 + [diag(line=i, severity="info") for i in range(1, 11)])
+    assert "title=healthlint::" not in out
+    assert (out.count("::error "), out.count("::warning "), out.count("::notice ")) == (10, 10, 10)
+
+
+def test_notice_beyond_ten_notices_comes_before_them():
+    # actions/runner keeps 10 annotations per type and step, notices included: the limit notice
+    # goes before the info notices so that it is always one of the 10 shown
+    infos = [diag(line=i, severity="info", rule="claims.evidence-based") for i in range(1, 12)]
+    lines = render("github", infos + [diag(line=40, severity="warning")]).rstrip("\n").split("\n")
+    assert len(lines) == 13
+    assert lines[0].startswith("::warning ")
+    assert lines[1] == LIMIT_NOTICE.format(total=12, errors=0, warnings=1, notices=11)
+    assert lines[2:] == [annotation(d, {}) for d in infos]
 
 
 def test_notice_beyond_ten_errors():
@@ -169,6 +217,30 @@ def test_github_through_the_cli(tmp_path, monkeypatch):
         "error file=blog/posts/claim.md,line=5,endLine=5,col=23,endColumn=28,title=claims.cure",
     ]
     assert "blog/posts/claim.md" in summary.read_text(encoding="utf-8")
+
+
+def _unescape(data: str) -> str:
+    return data.replace("%0A", "\n").replace("%0D", "\r").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
+
+
+def test_github_through_the_cli_with_a_span_across_lines_and_a_percent(tmp_path, monkeypatch):
+    # line 1 "Ginger cures colds.": "cures" is columns 8-12 (end 13);
+    # "100%" starts at column 14 of line 2 and "effective" ends before column 10 of line 3
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "100% tonic, v2.md").write_text("Ginger cures colds.\nThe tonic is 100%\neffective.\n", encoding="utf-8")
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(tmp_path), "GITHUB_STEP_SUMMARY": ""}
+    result = CliRunner().invoke(main, ["check", "--select", "claims", "100% tonic, v2.md"], env=env)
+    as_json = json.loads(CliRunner().invoke(main, ["check", "--select", "claims", "--format", "json",
+                                                   "100% tonic, v2.md"]).stdout)
+    lines = result.stdout.rstrip("\n").split("\n")
+    assert [l.split("::")[1] for l in lines] == [
+        "error file=100%25 tonic%2C v2.md,line=1,endLine=1,col=8,endColumn=13,title=claims.cure",
+        "error file=100%25 tonic%2C v2.md,line=2,endLine=3,title=claims.guarantee",
+    ]
+    for line, d in zip(lines, as_json):
+        data = line.split("::", 2)[2]
+        assert "%" not in data.replace("%25", "").replace("%0A", "").replace("%0D", "")
+        assert _unescape(data) == d["message"] + "\n" + d["suggestion"]
 
 
 # -- json ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from .engine import Linter
 from .errors import HealthlintError, HealthlintErrors
 from .formatters import REGISTRY as FORMATS
 from .formatters import RenderContext
+from .formatters.statistics import render_statistics
 
 
 def _write(text: str, stream=None) -> None:
@@ -31,6 +32,17 @@ def _write(text: str, stream=None) -> None:
         buffer.flush()
     else:  # pragma: no cover (captured streams)
         stream.write(text)
+
+
+def _write_file(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` as UTF-8 (line ends kept); on failure report it and exit 2."""
+    try:
+        with open(path, "wb") as fh:
+            fh.write(text.encode("utf-8", "surrogateescape"))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        _write(f"healthlint: error: cannot write --output-file {click.format_filename(path)}: {reason}\n", sys.stderr)
+        sys.exit(2)
 
 
 def _fail(error: HealthlintError) -> None:
@@ -64,6 +76,10 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
               help="Output format (default: text; github inside GitHub Actions).")
 @click.option("--force-exclude", is_flag=True, help="Apply the configuration's exclude to explicit file arguments too.")
+@click.option("--statistics", is_flag=True,
+              help="Print how many findings each rule made instead of the findings (JSON with --format json).")
+@click.option("--output-file", type=click.Path(dir_okay=False), default=None,
+              help="Write the output to this file (UTF-8) instead of standard output.")
 def check(
     paths: Tuple[str, ...],
     select: Tuple[str, ...],
@@ -73,6 +89,8 @@ def check(
     fail_on: Optional[str],
     fmt: Optional[str],
     force_exclude: bool,
+    statistics: bool,
+    output_file: Optional[str],
 ) -> None:
     """Lint Markdown posts (files, or folders searched for .md, .markdown and .mdx)."""
     targets = list(paths) or ["."]
@@ -93,8 +111,17 @@ def check(
         fmt = "github" if env.get("GITHUB_ACTIONS") == "true" else "text"
     # https://no-color.org: NO_COLOR set to a non-empty value turns colour off.
     color = fmt == "text" and sys.stdout.isatty() and not env.get("NO_COLOR")
-    ctx = RenderContext(files=result.files, color=color, env=env, rules={r.id: r for r in linter.all_rules})
-    _write(FORMATS[fmt]().render(result.diagnostics, ctx))
+    color = color and output_file is None
+    ctx = RenderContext(files=result.files, color=color, env=env, rules={r.id: r for r in linter.all_rules},
+                        paths=result.paths)
+    if statistics:
+        output = render_statistics(result.diagnostics, ctx, as_json=fmt == "json")
+    else:
+        output = FORMATS[fmt]().render(result.diagnostics, ctx)
+    if output_file is not None:
+        _write_file(output_file, output)
+    else:
+        _write(output)
     threshold = fail_on or config.fail_on
     if result.failed:
         sys.exit(2)

@@ -5,9 +5,13 @@
 ``actions/toolkit``: in the message ``%``, CR and LF; in properties also
 ``:`` and ``,``. Columns are dropped when a finding spans lines (the runner
 rejects them). Paths are relative to ``GITHUB_WORKSPACE`` when set, with
-forward slashes. Every finding is printed, errors first; when more than 10
-errors or 10 warnings are printed (GitHub shows no more per step), one
-notice says so. With ``GITHUB_STEP_SUMMARY`` set, a Markdown summary is
+forward slashes. Every finding is printed, errors first, then warnings,
+then notices. The runner keeps at most 10 annotations of each type per step
+(``_maxCountPerIssueType`` in actions/runner's ExecutionContext.cs: errors,
+warnings and notices alike) and drops the rest from the run page; when more
+than 10 of one type are printed, one notice says so. It comes right after
+the warnings, before the info notices, so that it is always among the 10
+notices shown. With ``GITHUB_STEP_SUMMARY`` set, a Markdown summary is
 appended to that file.
 """
 
@@ -62,22 +66,26 @@ def annotation(d: Diagnostic, env: Dict[str, str]) -> str:
     return f"::{COMMAND[d.severity]} {','.join(props)}::{escape_data(message)}"
 
 
+def limit_notice(counts: Counter) -> str:
+    """The one notice printed when some annotation type passes GitHub's per-step limit."""
+    return "::notice title=healthlint::" + escape_data(
+        f"healthlint reported {sum(counts.values())} findings ({counts['error']} errors, "
+        f"{counts['warning']} warnings, {counts['info']} notices). GitHub shows at most "
+        f"{LIMIT} error, {LIMIT} warning and {LIMIT} notice annotations per step: "
+        "see this step's log for all of them."
+    )
+
+
 class GithubFormatter(Formatter):
     name = "github"
 
     def render(self, diagnostics: Sequence[Diagnostic], ctx: RenderContext) -> str:
         ordered = sorted(diagnostics, key=lambda d: -severity_rank(d.severity))
-        lines = [annotation(d, ctx.env) for d in ordered]
+        lines = [annotation(d, ctx.env) for d in ordered if d.severity != "info"]
         counts = Counter(d.severity for d in diagnostics)
-        if counts["error"] > LIMIT or counts["warning"] > LIMIT:
-            lines.append(
-                "::notice title=healthlint::"
-                + escape_data(
-                    f"healthlint reported {len(diagnostics)} findings ({counts['error']} errors, "
-                    f"{counts['warning']} warnings, {counts['info']} notices). GitHub shows at most "
-                    f"{LIMIT} error and {LIMIT} warning annotations per step: see this step's log for all of them."
-                )
-            )
+        if max(counts.values(), default=0) > LIMIT:
+            lines.append(limit_notice(counts))
+        lines += [annotation(d, ctx.env) for d in ordered if d.severity == "info"]
         summary_file = ctx.env.get("GITHUB_STEP_SUMMARY")
         if summary_file:
             write_step_summary(summary_file, diagnostics, ctx)
