@@ -212,3 +212,61 @@ def test_front_matter_caption_is_compared_with_the_target_title(tmp_path):
     _, got = run([str(tmp_path / "a.md"), str(tmp_path / "c.md")], tmp_path)
     assert {(os.path.basename(p), line, col) for p, line, col, rule in got if rule == "navigation.prev-next-title"} \
         == {("a.md", 3, 9)}
+
+
+def _git(cwd, *args):
+    import subprocess
+
+    subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=cwd, check=True,
+                   capture_output=True)
+
+
+def _series(tmp_path):
+    """A git repository of three posts: zinc → honey (a series), and a news post that links to nothing."""
+    import shutil as _shutil
+
+    if _shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    blog = tmp_path / "blog"
+    blog.mkdir()
+    (blog / "zinc.md").write_text("---\ntitle: Zinc\n---\nZinc.\n\n[Next →](honey.md)\n", encoding="utf-8")
+    (blog / "honey.md").write_text("---\ntitle: Honey\n---\nHoney.\n\n[← Previous](zinc.md)\n", encoding="utf-8")
+    (blog / "news.md").write_text("Opening hours.\n", encoding="utf-8")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-qm", "posts")
+    return blog
+
+
+def test_a_renamed_post_names_the_posts_that_still_link_to_its_old_path(tmp_path):
+    _series(tmp_path)
+    _git(tmp_path, "mv", "blog/honey.md", "blog/honey-for-coughs.md")
+    linter, got = run(["blog/honey-for-coughs.md"], tmp_path)  # what pre-commit passes: the new file only
+    # zinc.md was not given, yet its "[Next →](honey.md)" (line 6, column 1) is reported
+    assert ("blog/zinc.md", 6, 1, "navigation.prev-next-unresolved") in got
+    # ... with the same finding a run on zinc.md gives, which names the rename
+    _, alone = run(["blog/zinc.md"], tmp_path)
+    assert ("blog/zinc.md", 6, 1, "navigation.prev-next-unresolved") in alone
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        messages = [d.message for d in Linter(Config(root=str(tmp_path)), select=["navigation"]).run(
+            ["blog/honey-for-coughs.md"]).diagnostics if d.path == "blog/zinc.md"]
+    finally:
+        os.chdir(old)
+    assert messages and "'blog/honey.md' was renamed to 'blog/honey-for-coughs.md' in this change" in messages[0]
+    # posts that do not link to the old path are not reported
+    assert not any(path == "blog/news.md" for path, *_ in got)
+
+
+def test_a_deleted_post_names_the_posts_that_link_to_it(tmp_path):
+    _series(tmp_path)
+    _git(tmp_path, "rm", "-q", "blog/zinc.md")
+    _, got = run(["blog/news.md"], tmp_path)  # any post of the repository in the run
+    assert got == {("blog/honey.md", 6, 1, "navigation.prev-next-unresolved")}
+
+
+def test_without_a_change_only_the_given_files_are_reported(tmp_path):
+    _series(tmp_path)
+    _, got = run(["blog/news.md"], tmp_path)
+    assert got == set()

@@ -145,6 +145,7 @@ class Resolution:
     actual: str = ""
     fragment: str = ""
     hint: str = ""
+    gone: str = ""  # for ``missing``: the file this change renamed or deleted that the target named
 
 
 @dataclass
@@ -217,6 +218,7 @@ class ContentIndex:
         self._by_slug: Dict[str, List[Post]] = {}
         self._by_path: Dict[str, Post] = {}
         self._bodies: Dict[str, Optional[PostBody]] = {}
+        self._changes: Optional[Dict[str, Optional[str]]] = None
 
     # -- folders -------------------------------------------------------------
     def listing(self, folder: str) -> Optional[Dict[str, str]]:
@@ -454,7 +456,73 @@ class ContentIndex:
         else:
             res = self._resolve_relative(decoded, source, expect)
         res.fragment = fragment
+        if res.status == "missing" and self.changes():
+            gone = self.gone_match(decoded, source)
+            if gone is not None:
+                res.gone, res.hint = gone, self.change_note(gone)
         return res
+
+    # -- this change (git) -------------------------------------------------------
+    def changes(self) -> Dict[str, Optional[str]]:
+        """Posts this change removed: old absolute path → new path (a rename) or None (a deletion).
+
+        Read once from ``git status`` in the root (staged and unstaged changes; what a pre-commit
+        hook commits). Empty when the root is no git work tree or git cannot be run.
+        """
+        if self._changes is None:
+            self._changes = {}
+            if os.path.exists(os.path.join(self.root, ".git")):
+                self._changes = _git_removed(self.root)
+        return self._changes
+
+    def change_note(self, old: str) -> str:
+        """``'blog/a.md' was renamed to 'blog/b.md' in this change`` (or deleted)."""
+        new = self.changes().get(old)
+        if new:
+            return f"'{self.display(old)}' was renamed to '{self.display(new)}' in this change"
+        return f"'{self.display(old)}' was deleted in this change"
+
+    def gone_match(self, decoded: str, source: str) -> Optional[str]:
+        """The removed post a link path (percent-decoded, no fragment) named, or None."""
+        if decoded.startswith("/"):
+            base_path = self.site.base_path
+            url = decoded[len(base_path):] if base_path and decoded.startswith(base_path + "/") else decoded
+            key = _norm_url(url)
+            last = "*/" + key.rsplit("/", 1)[-1]
+            for old, new in self.changes().items():
+                urls = self._urls_of_removed(old, new)
+                if key in urls or last in urls:
+                    return old
+            return None
+        candidate = nfc(os.path.normpath(os.path.join(os.path.dirname(source), decoded)))
+        for old in self.changes():
+            stem = os.path.splitext(old)[0]
+            forms = {nfc(old), nfc(stem)}
+            if os.path.basename(old) in BUNDLE_NAMES:
+                forms.add(nfc(os.path.dirname(old)))
+            if candidate in forms:
+                return old
+        return None
+
+    def _urls_of_removed(self, old: str, new: Optional[str]) -> List[str]:
+        """The URLs a removed post answered to (its front matter is the renamed file's, when renamed).
+
+        Without permalink patterns, any path ending in the post's slug counts (as the slug fallback
+        of :meth:`resolve_site_path` would have matched it): the list then holds ``*/slug``.
+        """
+        post = self._read_post(new) if new and os.path.exists(new) else Post(path=old, slug=_slug_of(old))
+        post = Post(path=old, slug=post.slug if post.data.get("slug") else _slug_of(old), title=post.title,
+                    date=post.date, lang=post.lang, data=post.data)
+        urls = []
+        pattern = self._pattern_for(old)
+        if pattern:
+            urls.append(_norm_url(self._expand(pattern, post)))
+        located = self._file_url(old)
+        if located is not None and not pattern:
+            urls.append(located)
+        if not self.site.permalinks:
+            urls.append("*/" + nfc(post.slug))
+        return urls
 
     def _resolve_site(self, decoded: str, source: str, expect: str) -> Resolution:
         base_path = self.site.base_path
@@ -613,6 +681,38 @@ def same_file(a: str, b: str) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return nfc(os.path.normcase(os.path.abspath(a))) == nfc(os.path.normcase(os.path.abspath(b)))
+
+
+def _git_removed(root: str) -> Dict[str, Optional[str]]:
+    """Markdown files ``git status`` in ``root`` shows as deleted or renamed away (see :meth:`ContentIndex.changes`)."""
+    import subprocess
+
+    try:
+        proc = subprocess.run(
+            ["git", "-C", root, "status", "--porcelain=v1", "-z", "--untracked-files=no"],
+            capture_output=True, timeout=30, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    if proc.returncode != 0:
+        return {}
+    out: Dict[str, Optional[str]] = {}
+    fields = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+    i = 0
+    while i < len(fields):
+        entry = fields[i]
+        i += 1
+        if len(entry) < 4:
+            continue
+        status, path = entry[:2], entry[3:]
+        if "R" in status and i < len(fields):  # "R  new\0old\0"
+            old = fields[i]
+            i += 1
+            if old.lower().endswith(MARKDOWN_SUFFIXES):
+                out[os.path.join(root, *old.split("/"))] = os.path.join(root, *path.split("/"))
+        elif "D" in status and path.lower().endswith(MARKDOWN_SUFFIXES):
+            out[os.path.join(root, *path.split("/"))] = None
+    return out
 
 
 def _language_of(segments: List[str]) -> Optional[str]:

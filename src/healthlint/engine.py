@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .config import Config
-from .content_index import ContentIndex, find_root
+from .content_index import BUNDLE_NAMES, ContentIndex, find_root, nfc
 from .diagnostic import SEVERITIES, Diagnostic, severity_rank
 from .document import DecodeError, Document, decode
 from .errors import HealthlintError, HealthlintErrors
@@ -67,6 +67,10 @@ class RunResult:
     files: int = 0
     failed: bool = False  # an I/O, encoding or internal error happened (exit code 2)
     paths: List[str] = field(default_factory=list)  # every linted file, as displayed, in order
+
+
+# rule kinds whose findings depend on other files (the content index)
+CROSS_FILE_KINDS = ("prev-next", "links")
 
 
 class DocumentContext:
@@ -303,7 +307,45 @@ class Linter:
             result.diagnostics.extend(diags)
             if any(d.rule in FAILING_IDS for d in diags):
                 result.failed = True
+        result.diagnostics.extend(self._inbound(sources))
         return result
+
+    def _inbound(self, sources: Sequence[Source]) -> List[Diagnostic]:
+        """Links in posts outside the run that point at a post this change renamed or deleted.
+
+        A pre-commit hook passes only the changed files: when one of them is a renamed post (or the
+        change deletes a post), the posts that still link to the old path are reported too, with
+        the same findings a run on them would give (only those about the removed post).
+        """
+        if not any(r.kind in CROSS_FILE_KINDS for r in self.rules) or not self._indexes:
+            return []
+        given = {nfc(os.path.realpath(s.path)) for s in sources}
+        out: List[Diagnostic] = []
+        for index in list(self._indexes.values()):
+            removed = [old for old, new in index.changes().items()
+                       if new is None or nfc(os.path.realpath(new)) in given]
+            if not removed:
+                continue
+            notes = [index.change_note(old) for old in removed]
+            words = set()
+            for old in removed:
+                words.add(os.path.splitext(os.path.basename(old))[0])
+                if os.path.basename(old) in BUNDLE_NAMES:
+                    words.add(os.path.basename(os.path.dirname(old)))
+            words |= {w.split("-", 3)[-1] for w in words if w[:4].isdigit()}  # Jekyll dates aside
+            for post in index.posts:
+                if nfc(os.path.realpath(post.path)) in given:
+                    continue
+                try:
+                    with open(post.path, "rb") as fh:
+                        text = decode(fh.read())
+                except (OSError, DecodeError):
+                    continue
+                if not any(w and w in text for w in words):
+                    continue
+                display = _display_from_cwd(post.path)
+                out += [d for d in self.lint_text(display, text) if any(n in d.message for n in notes)]
+        return out
 
     def lint_source(self, src: Source) -> List[Diagnostic]:
         """Diagnostics for one file (never raises for a problem with the file itself)."""
@@ -415,6 +457,12 @@ def _close_ids(selector: str, rules: Sequence[Rule]) -> str:
     names = sorted({r.id for r in rules} | {r.pack for r in rules})
     close = difflib.get_close_matches(selector, names, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _display_from_cwd(path: str) -> str:
+    """A path as the run shows it: relative to the working folder when inside it, else absolute."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
 
 
 def _relative(path: str, root: str) -> Optional[str]:
