@@ -149,6 +149,39 @@ def bench_cli(folder: str, repeat: int) -> Dict[str, Any]:
             "command": " ".join(["python", "-m", "healthlint", "check", folder, "--format", "json"])}
 
 
+def bench_navigation(folder: str, repeat: int) -> Optional[Dict[str, Any]]:
+    """The content index alone (every post's front matter), then the navigation pack on every file.
+
+    Timed from inside ``folder`` (the working folder is the repository when there is no git
+    folder or configuration above it), each best of ``repeat`` after a warm-up run.
+    """
+    if not os.path.isdir(folder):
+        return None
+    from healthlint.content_index import ContentIndex
+
+    old = os.getcwd()
+    os.chdir(folder)
+    try:
+        holder: Dict[str, Any] = {}
+
+        def index() -> None:
+            holder["index"] = ContentIndex(os.getcwd())
+            holder["posts"] = len(holder["index"].posts)
+
+        t_index = best_of(repeat, index)
+
+        def check() -> None:
+            linter = Linter(Config(root=os.getcwd()), select=["navigation"])
+            holder["result"] = linter.run(["."])
+            holder["indexes"] = len(linter._indexes)
+
+        t_check = best_of(repeat, check)
+    finally:
+        os.chdir(old)
+    return {"posts": holder["posts"], "index_seconds": round(t_index, 4), "check_seconds": round(t_check, 4),
+            "indexes": holder["indexes"], "findings": len(holder["result"].diagnostics)}
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", nargs="?", default=str(DEFAULT_FOLDER),
@@ -197,6 +230,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             per_file.append((time.perf_counter() - start, src.display, os.path.getsize(src.path)))
         per_file.sort(reverse=True)
         slowest = [{"path": d, "ms": round(1000 * s, 1), "bytes": b} for s, d, b in per_file[: args.slowest]]
+    navigation = bench_navigation(args.folder, repeat)
     per_rule = Counter(d.rule for d in result.diagnostics)
     cli = None if args.no_cli else bench_cli(args.folder, repeat)
 
@@ -222,6 +256,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "lint_every_language_vs_mistune": round(t_all / t_mistune, 2) if t_mistune else None,
         "lint_vs_document": round(t_lint / t_document, 2) if t_document else None,
         "rules_ms_per_file": round(1000 * (t_all - t_document) / files, 3) if t_document else None,
+        "navigation": navigation,
         "cli": cli,
         "slowest_every_language": slowest,
         "findings": len(result.diagnostics),
@@ -252,6 +287,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
           + (f"; lint / healthlint parse: {data['lint_vs_document']}x" if data["lint_vs_document"] else ""))
     if data["rules_ms_per_file"] is not None:
         print(f"cost of the rules (lint every language - healthlint parse): {data['rules_ms_per_file']:.3f} ms per file")
+    if navigation is not None:
+        print(f"navigation (run from inside the folder, as 'cd FOLDER; healthlint check . --select navigation'): "
+              f"content index of {navigation['posts']} posts built in {navigation['index_seconds']:.3f} s "
+              f"({navigation['indexes']} index(es) for the run); indexing and checking every file "
+              f"{navigation['check_seconds']:.3f} s, {navigation['findings']} findings")
     if cli is not None:
         print(f"CLI end to end ({cli['command']}): {cli['seconds']:.3f} s, "
               f"exit code {cli['exit_code']}, {cli['findings']} findings")

@@ -219,6 +219,8 @@ class ContentIndex:
         self._by_path: Dict[str, Post] = {}
         self._bodies: Dict[str, Optional[PostBody]] = {}
         self._changes: Optional[Dict[str, Optional[str]]] = None
+        self._close: Dict[str, str] = {}
+        self._by_folder: Optional[Dict[str, Dict[str, str]]] = None
 
     # -- folders -------------------------------------------------------------
     def listing(self, folder: str) -> Optional[Dict[str, str]]:
@@ -288,6 +290,11 @@ class ContentIndex:
     def close_name(self, path: str) -> str:
         """A hint naming an entry of the deepest existing folder of ``path`` close to the name looked for."""
         path = os.path.normpath(path)
+        if path not in self._close:
+            self._close[path] = self._close_name(path)
+        return self._close[path]
+
+    def _close_name(self, path: str) -> str:
         folder, name = os.path.split(path)
         while folder and folder != os.path.dirname(folder) and self.locate(folder)[0] == "missing":
             folder, name = os.path.split(folder)
@@ -415,15 +422,28 @@ class ContentIndex:
         return post.urls[0] if post is not None and post.urls else None
 
     def close_url(self, url_path: str) -> str:
-        """A hint naming a published URL close to ``url_path`` (accents, letter case, spelling)."""
-        self.posts  # noqa: B018
+        """A hint naming a published URL close to ``url_path`` (accents, letter case, spelling).
+
+        Only URLs in the same folder are compared (``/es/x`` with ``/es/...``), so a hint costs
+        little however many posts the site has; answers are kept for the run.
+        """
         key = _norm_url(url_path)
-        urls = list(self._by_url)
-        folded = {fold(u): u for u in urls}
-        if fold(key) in folded:
-            return f"did you mean '{folded[fold(key)]}'? (accents or letter case differ)"
-        close = difflib.get_close_matches(key, urls, n=1, cutoff=0.85)
-        return f"did you mean '{close[0]}'?" if close else ""
+        if key in self._close:
+            return self._close[key]
+        self.posts  # noqa: B018
+        if self._by_folder is None:
+            self._by_folder = {}
+            for url in self._by_url:
+                self._by_folder.setdefault(fold(url.rsplit("/", 1)[0]), {})[fold(url)] = url
+        near = self._by_folder.get(fold(key.rsplit("/", 1)[0]), {})
+        hint = ""
+        if fold(key) in near:
+            hint = f"did you mean '{near[fold(key)]}'? (accents or letter case differ)"
+        else:
+            close = difflib.get_close_matches(key, list(near.values()), n=1, cutoff=0.85)
+            hint = f"did you mean '{close[0]}'?" if close else ""
+        self._close[key] = hint
+        return hint
 
     # -- links -----------------------------------------------------------------
     def resolve(self, target: str, source: str, expect: str = "post") -> Resolution:
