@@ -270,3 +270,19 @@ def test_without_a_change_only_the_given_files_are_reported(tmp_path):
     _series(tmp_path)
     _, got = run(["blog/news.md"], tmp_path)
     assert got == set()
+
+
+def test_the_rename_sample_in_the_docs_is_a_real_run(tmp_path):
+    import subprocess
+    import sys
+
+    _series(tmp_path)
+    _git(tmp_path, "mv", "blog/honey.md", "blog/honey-for-coughs.md")
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "navigation.md").read_text(encoding="utf-8")
+    sample = [line for line in docs.split("\n") if line.startswith("blog/zinc.md:6:1: ")]
+    assert len(sample) == 1
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "HEALTHLINT"))}
+    proc = subprocess.run([sys.executable, "-m", "healthlint", "check", "blog/honey-for-coughs.md",
+                           "--select", "navigation", "--format", "text"],
+                          cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    assert sample[0] in proc.stdout.split("\n"), proc.stdout

@@ -173,7 +173,8 @@ class PrevNextKind(RuleKind):
                 yield "unresolved", Finding(start, end, dict(values, reason=reason))
             elif res.status == "missing":
                 where = "no post has this path, slug or permalink" if res.tried.startswith("/") else "no such file"
-                reason = f"{where} ('{res.tried}')" + (f"; {res.hint}" if res.hint else "")
+                tried = f" ('{res.tried}')" if res.tried != link.target.strip() else ""
+                reason = f"{where}{tried}" + (f"; {res.hint}" if res.hint else "")
                 yield "unresolved", Finding(start, end, dict(values, reason=reason))
             elif res.status == "ok" and res.path is not None:
                 yield from self._against_target(index, source, link, res, values)
