@@ -1,5 +1,10 @@
 """Shared test helpers.
 
+``marker_span`` finds the span a marker names in a text: a marker is the
+context of a finding with ``[[...]]`` around its exact span (``"fresh ginger
+tea [[cures]] a cold"``), and must occur once in the text, so expected
+positions come from the text, never from healthlint's output.
+
 ``position_errors`` is the position oracle used by the CommonMark property
 test and the construct fixtures: it lists every way the prose blocks of a
 document fail to land on their source characters.
@@ -10,11 +15,12 @@ from __future__ import annotations
 import html
 import html.entities
 import re
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Tuple
 
 import pytest
 
 from healthlint.document import Document
+from healthlint.packs import SPAN
 
 OBJ = "\ufffc"
 ENTITY = re.compile(r"&(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
@@ -111,3 +117,26 @@ def check_positions(text: str) -> List[str]:
 @pytest.fixture
 def position_errors() -> Callable[[str], List[str]]:
     return check_positions
+
+
+def locate_marker(text: str, marker: str) -> Tuple[int, int, int, int]:
+    """1-based (line, column, end_line, end_column) of the [[span]] of ``marker`` in ``text`` (end exclusive).
+
+    The span's own brackets balance, so ``"[[[text][label]]]"`` marks a whole reference link.
+    """
+    span = SPAN.search(marker)
+    assert span is not None, f"marker {marker!r} has no [[span]]"
+    plain = marker[: span.start()] + span.group(1) + marker[span.end() :]
+    assert text.count(plain) == 1, f"marker {plain!r} must occur exactly once"
+    start = text.index(plain) + span.start()
+    end = start + len(span.group(1))
+
+    def line_col(offset: int) -> Tuple[int, int]:
+        return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+    return (*line_col(start), *line_col(end))
+
+
+@pytest.fixture
+def marker_span() -> Callable[[str, str], Tuple[int, int, int, int]]:
+    return locate_marker

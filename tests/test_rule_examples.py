@@ -24,20 +24,27 @@ RULES = [r for p in PACKS for r in p.rules]
 Span = Tuple[int, int, int, int]
 
 
+def _balanced(chars: List[str]) -> bool:
+    return chars.count("[") == chars.count("]")
+
+
 def unmark(text: str) -> Tuple[str, List[Span]]:
     """Remove ``[[`` ``]]`` marks; return the text and each mark's (line, col, end_line, end_col)."""
     out: List[str] = []
     spans: List[Span] = []
     line, col = 1, 1
     start = None
+    span_from = 0
     i = 0
     while i < len(text):
         if text.startswith("[[", i):
             assert start is None, f"nested [[ in {text!r}"
             start = (line, col)
+            span_from = len(out)
             i += 2
             continue
-        if text.startswith("]]", i) and start is not None:
+        # a span's own brackets balance: "[[[text][label]]]" closes at the last "]]"
+        if text.startswith("]]", i) and start is not None and _balanced(out[span_from:]):
             spans.append((start[0], start[1], line, col))
             start = None
             i += 2
@@ -80,6 +87,10 @@ def test_unmark_positions_count_code_points_and_lines():
     text, spans = unmark("Caf\u00e9 [[x]] and\nthen [[y z]].")
     assert text == "Caf\u00e9 x and\nthen y z."
     assert spans == [(1, 6, 1, 7), (2, 6, 2, 9)]
+
+
+def test_unmark_span_holding_brackets_closes_where_they_balance():
+    assert unmark("See [[[a][b]]] and [1, [[3]]].") == ("See [a][b] and [1, 3].", [(1, 5, 1, 11), (1, 20, 1, 21)])
 
 
 def test_unmark_span_across_a_line_break():

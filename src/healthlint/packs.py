@@ -53,6 +53,11 @@ EXAMPLE_SCHEMA: Dict[str, Any] = {
 }
 
 
+# A ``[[span]]`` mark of a trigger example. The span's own brackets balance, so a mark may enclose a
+# whole reference link, "[[[text][label]]]", and still close after "[3, [[4]]]" at the first "]]".
+SPAN = re.compile(r"\[\[((?:[^\[\]]|\[[^\[\]]*\])+?)\]\]", re.S)
+
+
 def example_files(example: Any) -> Dict[str, str]:
     """The files of a rule example: ``{"example.md": text}`` for a one-post example."""
     return dict(example["files"]) if isinstance(example, dict) else {"example.md": example}

@@ -63,7 +63,7 @@ class Mark:
     normalised label, as in :attr:`ProseBlock.note`), ``sup`` (text inside
     ``<sup>...</sup>``; ``src`` is the ``<`` of ``<sup>``), ``emphasis`` and
     ``strong`` (``src`` is the opening delimiter). A link also knows where its
-    source ends (``src_end``), so a finding can span the whole link.
+    source ends (``src_end``), so a finding can span the whole link; so does an image.
     """
 
     kind: str
@@ -384,7 +384,7 @@ class _Aligner:
                 pos = self.walk(tok["children"], pos, alt)
                 pos = self.skip_chars(pos, "]", 1)
                 pos = self.skip_tail(pos)
-                alt.marks.append(("image", 0, alt.length(), start, tok.get("attrs", {}).get("url", "")))
+                alt.marks.append(("image", 0, alt.length(), start, tok.get("attrs", {}).get("url", ""), pos))
                 self.on_alt(alt)
                 sink.add(OBJ, [start])
             elif kind == "footnote_ref":
