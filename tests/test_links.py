@@ -166,6 +166,14 @@ def test_jekyll_html_urls_name_the_post(tmp_path):
     assert run(["_posts"], root) == {("_posts/2024-02-01-honey.md", 1, 40, 1, 75, ANCHOR)}
 
 
+def test_mdx_expressions_are_no_targets(tmp_path):
+    root = tmp_path / "site"
+    (root / ".git").mkdir(parents=True)
+    (root / "post.mdx").write_text('import pic from "./p.png"\n\n<img src={pic} alt="x" /> <a href={url}>y</a>\n'
+                                   '<a href="gone.md">z</a>\n', encoding="utf-8")
+    assert run(["post.mdx"], root) == {("post.mdx", 4, 1, 4, 19, UNRESOLVED)}
+
+
 # -- anchors ---------------------------------------------------------------------------
 
 

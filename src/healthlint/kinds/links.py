@@ -288,8 +288,8 @@ class LinksKind(RuleKind):
                 attrs = {a.group(1).lower(): next(v for v in a.group(2, 3, 4) if v is not None)
                          for a in _HTML_ATTR.finditer(raw_attrs)}
                 target = attrs.get("href" if tag == "a" else "src")
-                if target is None:
-                    continue  # <a name="x">: an anchor, not a link
+                if target is None or target.startswith("{"):
+                    continue  # <a name="x">: an anchor, not a link; MDX <img src={pic}>: an expression
                 target = html.unescape(target)
                 if tag == "a":
                     close = _CLOSE_A.search(body, m.end(), m.end() + 2000)
