@@ -53,6 +53,8 @@ def test_installs_healthlint_from_the_action_checkout():
     install = steps()[0]
     assert 'pip install --disable-pip-version-check --quiet "${{ github.action_path }}"' in install["run"]
     assert "-m venv" in install["run"]  # not the runner's system Python (PEP 668)
+    # docs/integrations.md's code-scanning workflow runs `healthlint` in a later step
+    assert 'echo "$bin" >> "$GITHUB_PATH"' in install["run"]
 
 
 def test_every_input_is_passed_through_the_environment_and_used():

@@ -73,8 +73,9 @@ def test_workflows_use_the_action_with_its_inputs(path):
 def test_sarif_upload_reads_the_file_healthlint_writes():
     steps = list(workflow_steps(GUIDE))
     upload = next(s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif@"))
-    writer = next(s for s in steps if "--format sarif" in str(s.get("with", {}).get("args", "")))
-    args = shlex.split(writer["with"]["args"])
+    writer = next(s for s in steps if "--format sarif" in str(s.get("with", {}).get("args", "")) + str(s.get("run", "")))
+    command = writer["with"]["args"] if "with" in writer else writer["run"].split("||")[0]
+    args = shlex.split(command)
     assert upload["with"]["sarif_file"] == args[args.index("--output-file") + 1]
     block = next(b for b in yaml_blocks(GUIDE) if "upload-sarif" in yaml.safe_dump(b))
     assert block["permissions"]["security-events"] == "write"

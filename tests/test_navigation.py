@@ -286,3 +286,6 @@ def test_the_rename_sample_in_the_docs_is_a_real_run(tmp_path):
                            "--select", "navigation", "--format", "text"],
                           cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
     assert sample[0] in proc.stdout.split("\n"), proc.stdout
+    # the renamed post's own finding (zinc.md does not link back to it) and zinc.md's, outside the run
+    assert proc.stdout.split("\n")[-2] == ("Found 2 problems (1 error, 1 warning) in 1 file, and in 1 other file "
+                                          "that links to a renamed or deleted post.")

@@ -72,7 +72,7 @@ def main() -> None:
 @click.option("--extend-select", multiple=True, help="Add rules or packs to the selection.")
 @click.option("--ignore", multiple=True, help="Skip these rules or packs.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file (default: found by walking up).")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None, help="Lowest severity that fails the run (default: warning).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None, help="Lowest severity that fails the run (default: the configuration's fail-on, else warning).")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
               help="Output format (default: text; github inside GitHub Actions).")
 @click.option("--force-exclude", is_flag=True, help="Apply the configuration's exclude to explicit file arguments too.")

@@ -101,7 +101,7 @@ def write_step_summary(path: str, diagnostics: Sequence[Diagnostic], ctx: Render
     """Append a Markdown summary (counts per rule, then every finding) to ``path``."""
     out = ["## healthlint", ""]
     if not diagnostics:
-        out.append(f"No problems found in {ctx.files} files.")
+        out.append(f"No problems found in {ctx.files} {'file' if ctx.files == 1 else 'files'}.")
     else:
         per_rule = Counter(d.rule for d in diagnostics)
         out += ["| rule | findings |", "| --- | ---: |"]

@@ -34,5 +34,5 @@ def render_statistics(diagnostics: Sequence[Diagnostic], ctx: RenderContext, as_
         count_width = max(len(str(n)) for _, n in rows)
         rule_width = max(len(rule) for rule, _ in rows)
         lines = [f"{n:>{count_width}}  {rule:<{rule_width}}  {describe(rule, ctx.rules)}" for rule, n in rows]
-    lines.append(summary(diagnostics, ctx.files))
+    lines.append(summary(diagnostics, ctx.files, ctx.paths))
     return "\n".join(lines) + "\n"

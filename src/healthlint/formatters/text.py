@@ -32,15 +32,28 @@ class TextFormatter(Formatter):
             lines.append(f"{where} {sev} {rule} {d.message}")
             if d.suggestion:
                 lines.append(f"    suggestion: {d.suggestion}")
-        lines.append(summary(diagnostics, ctx.files))
+        lines.append(summary(diagnostics, ctx.files, ctx.paths))
         return "\n".join(lines) + "\n"
 
 
-def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
+def summary(diagnostics: Sequence[Diagnostic], files: int, paths: Sequence[str] = ()) -> str:
+    """The last line of a run: ``Found 4 problems (2 errors, 2 info) in 3 files.``
+
+    ``files`` counts the files checked; when ``paths`` (the files checked, as displayed) is given
+    and findings sit in other files (posts that link to a post this change renamed or deleted),
+    the line says how many.
+    """
     noun = "file" if files == 1 else "files"
     if not diagnostics:
         return f"No problems found in {files} {noun}."
     counts = Counter(d.severity for d in diagnostics)
     parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}" for s in ("error", "warning", "info") if counts[s]]
     total = len(diagnostics)
-    return f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {files} {noun}."
+    line = f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {files} {noun}"
+    checked = set(paths)
+    others = len({d.path for d in diagnostics if d.path not in checked and not d.rule.startswith("healthlint.")}) \
+        if paths else 0
+    if others:
+        line += (f", and in {others} other {'file' if others == 1 else 'files'} that "
+                 f"{'links' if others == 1 else 'link'} to a renamed or deleted post")
+    return line + "."
