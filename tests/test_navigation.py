@@ -289,3 +289,11 @@ def test_the_rename_sample_in_the_docs_is_a_real_run(tmp_path):
     # the renamed post's own finding (zinc.md does not link back to it) and zinc.md's, outside the run
     assert proc.stdout.split("\n")[-2] == ("Found 2 problems (1 error, 1 warning) in 1 file, and in 1 other file "
                                           "that links to a renamed or deleted post.")
+
+
+def test_a_site_generator_config_marks_the_root_without_git(tmp_path):
+    post = tmp_path / "site" / "_posts" / "2024-01-05-zinc.md"
+    post.parent.mkdir(parents=True)
+    post.write_text("x\n")
+    (tmp_path / "site" / "_config.yml").write_text("title: Clinic\n")
+    assert find_root(str(post), cwd=str(tmp_path / "elsewhere")) == str(tmp_path / "site")

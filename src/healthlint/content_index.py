@@ -71,17 +71,28 @@ def slugify(text: str) -> str:
     return re.sub(r"[\s_-]+", "-", text).strip("-")
 
 
+# files that mark the root of a static site's sources (Jekyll, Hugo, MkDocs, Astro, Eleventy, Gatsby,
+# Docusaurus), for a site that is not a git work tree of its own
+SITE_MARKERS = ("_config.yml", "_config.yaml", "hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "mkdocs.yml",
+                "astro.config.mjs", "astro.config.ts", "eleventy.config.js", ".eleventy.js", "gatsby-config.js",
+                "docusaurus.config.js")
+
+
 def find_root(path: str, config_root: Optional[str] = None, cwd: Optional[str] = None) -> str:
     """The content repository of ``path`` (absolute).
 
     The nearest folder above it with ``.git``, else the configuration file's folder, else the
+    nearest folder above it with a site generator's configuration (:data:`SITE_MARKERS`), else the
     working folder ``cwd`` (the run's, by default) when it holds the file, else the file's folder.
     """
     folder = os.path.dirname(os.path.abspath(path))
     current = folder
+    site: Optional[str] = None
     while True:
         if os.path.exists(os.path.join(current, ".git")):
             return current
+        if site is None and any(os.path.isfile(os.path.join(current, m)) for m in SITE_MARKERS):
+            site = current
         parent = os.path.dirname(current)
         if parent == current:
             break
@@ -90,6 +101,8 @@ def find_root(path: str, config_root: Optional[str] = None, cwd: Optional[str] =
         base = os.path.abspath(config_root)
         if folder == base or folder.startswith(base.rstrip(os.sep) + os.sep):
             return base
+    if site is not None:
+        return site
     here = os.path.abspath(cwd if cwd is not None else os.getcwd())
     if folder == here or folder.startswith(here.rstrip(os.sep) + os.sep):
         return here
@@ -213,6 +226,7 @@ class ContentIndex:
         self.site = site or SiteSettings()
         self.body_reader = body_reader
         self._listings: Dict[str, Optional[Dict[str, str]]] = {}
+        self._folds: Dict[str, Dict[str, List[str]]] = {}
         self._posts: Optional[List[Post]] = None
         self._by_url: Dict[str, List[Post]] = {}
         self._by_slug: Dict[str, List[Post]] = {}
@@ -233,6 +247,15 @@ class ContentIndex:
             else:
                 self._listings[folder] = {nfc(n): n for n in names}
         return self._listings[folder]
+
+    def _folded(self, folder: str) -> Dict[str, List[str]]:
+        """Casefolded NFC name -> real names of the entries of ``folder`` (for letter-case differences)."""
+        if folder not in self._folds:
+            folded: Dict[str, List[str]] = {}
+            for key, real in (self.listing(folder) or {}).items():
+                folded.setdefault(key.casefold(), []).append(real)
+            self._folds[folder] = folded
+        return self._folds[folder]
 
     def locate(self, path: str) -> Tuple[str, Optional[str]]:
         """Find ``path`` (absolute, normalised) segment by segment.
@@ -256,8 +279,7 @@ class ContentIndex:
             key = nfc(part)
             real = entries.get(key)
             if real is None:
-                folded = key.casefold()
-                matches = [r for k, r in entries.items() if k.casefold() == folded]
+                matches = self._folded(current).get(key.casefold())
                 if not matches:
                     return "missing", None
                 real = sorted(matches)[0]
