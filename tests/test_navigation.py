@@ -297,3 +297,12 @@ def test_a_site_generator_config_marks_the_root_without_git(tmp_path):
     post.write_text("x\n")
     (tmp_path / "site" / "_config.yml").write_text("title: Clinic\n")
     assert find_root(str(post), cwd=str(tmp_path / "elsewhere")) == str(tmp_path / "site")
+
+
+def test_a_hint_that_asks_a_question_ends_the_message_with_its_question_mark():
+    from healthlint.engine import fill
+
+    assert fill("It does not resolve: {reason}.", {"reason": "did you mean 'b.md'?"}) == \
+        "It does not resolve: did you mean 'b.md'?"
+    assert fill("It does not resolve: {reason}.", {"reason": "no such file"}) == "It does not resolve: no such file."
+    assert fill("Is it {x}?.", {"x": "y"}) == "Is it y?."  # the template's own punctuation stays

@@ -43,8 +43,13 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def fill(template: str, values: Dict[str, str]) -> str:
-    """Replace ``{name}`` placeholders with values (unknown names stay as written)."""
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+    """Replace ``{name}`` placeholders with values (unknown names stay as written).
+
+    A value that ends a sentence with ``?`` or ``!`` before the template's own full stop keeps
+    its mark alone (``did you mean 'x'?.`` reads ``did you mean 'x'?``).
+    """
+    text = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+    return text[:-1] if text.endswith(("?.", "!.")) and not template.endswith(("?.", "!.")) else text
 
 
 def matches(selector: str, rule_id: str) -> bool:
