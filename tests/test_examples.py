@@ -165,7 +165,8 @@ def _read(name: str) -> str:
 
 def _builtin_rule_ids() -> List[str]:
     packs = load_packs([str(p) for p in builtin_pack_files()])
-    return [rule.id for pack in packs for rule in pack.rules]
+    # jurisdiction-specific rules (``locales``) do not run on this US clinic's blog: tests/test_locale.py
+    return [rule.id for pack in packs for rule in pack.rules if not rule.locales]
 
 
 @pytest.fixture(scope="module")

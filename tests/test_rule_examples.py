@@ -63,7 +63,8 @@ def unmark(text: str) -> Tuple[str, List[Span]]:
 def lint(rule_id: str, text: str, others=None, tmp_path=None):
     """Findings of ``rule_id`` in ``example.md``; with ``others`` (name -> text), a small repository
     (a ``.git`` folder marks its root) holds them beside the post."""
-    linter = Linter(Config(), select=[rule_id])
+    rule = next(r for r in RULES if r.id == rule_id)
+    linter = Linter(Config(locale=rule.locales[0] if rule.locales else None), select=[rule_id])
     if not others:
         return [d for d in linter.lint_text("example.md", text) if d.rule == rule_id]
     (tmp_path / ".git").mkdir()

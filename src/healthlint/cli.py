@@ -146,6 +146,8 @@ def rules(config_file: Optional[str], show_all: bool) -> None:
         lines.append(f"{pack.name}: {pack.description}" if pack.description else pack.name)
         for r in pack.rules:
             on = "on " if r.id in selected else "off"
+            if not linter.in_locale(r):
+                on = f"off (locale: {', '.join(r.locales)})"
             lines.append(f"  {r.id:<{width}}  {linter.severity_of(r):<7}  {on}  {r.description}")
             if show_all:
                 if r.source:

@@ -76,6 +76,7 @@ SCHEMA: Dict[str, Any] = {
     "reference-headings": {"type": "array", "items": {"type": "string"}},
     "navigation-link-text": {"type": "string"},
     "references-style": {"enum": list(REFERENCE_STYLES)},
+    "locale": {"type": "string", "pattern": "^[a-z]{2}$"},
     "site": {
         "type": "object",
         "additionalProperties": False,
@@ -118,6 +119,7 @@ class Config:
     reference_headings: Pattern[str] = field(default_factory=lambda: _headings(DEFAULT_REFERENCE_HEADINGS))
     navigation_link_text: Pattern[str] = field(default_factory=lambda: re.compile(DEFAULT_NAV_TEXT, re.I))
     references_style: str = "detect"
+    locale: Optional[str] = None
     site: SiteSettings = field(default_factory=SiteSettings)
     marks: Optional[Marks] = None
     raw: Dict[str, Any] = field(default_factory=dict)
@@ -202,6 +204,7 @@ def load_config(path: Optional[str]) -> Config:
     cfg.fail_on = data.get("fail-on", "warning")
     cfg.front_matter_fields = data.get("front-matter-fields", list(DEFAULT_FIELDS))
     cfg.references_style = data.get("references-style", "detect")
+    cfg.locale = data.get("locale")
     if "site" in data:
         site = data["site"]
         for key in ("content-root",):

@@ -226,6 +226,13 @@ class Linter:
             rules += [r for r in self.all_rules if matches(sel, r.id) and r not in rules]
         ignored = list(cfg.ignore) + list(ignore)
         rules = [r for r in rules if not any(matches(s, r.id) for s in ignored)]
+        # jurisdiction-specific packs (``locales: [uk]``) run only for a site of that locale
+        elsewhere = sorted({loc for r in rules if not self.in_locale(r) for loc in r.locales})
+        rules = [r for r in rules if self.in_locale(r)]
+        if not rules and elsewhere:
+            raise HealthlintError(
+                f"the selected rules are for sites with locale {' or '.join(elsewhere)}: set 'locale: {elsewhere[0]}' "
+                "in the configuration to run them", cfg.file, key="locale")
         if not rules:
             raise HealthlintError(
                 "no rule is left to run: the selection and the ignores leave nothing (see 'healthlint rules')",
@@ -233,6 +240,10 @@ class Linter:
                 key="select",
             )
         return rules
+
+    def in_locale(self, rule: Rule) -> bool:
+        """True when ``rule`` is for every jurisdiction or for the configuration's ``locale``."""
+        return not rule.locales or self.config.locale in rule.locales
 
     def severity_of(self, rule: Rule) -> str:
         best, best_len = rule.severity, -1

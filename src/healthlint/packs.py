@@ -7,6 +7,8 @@ for every rule of the pack) and ``rules``. A rule has ``id``
 (``pack.rule-name``), ``kind``, ``severity``, ``message`` and
 ``suggestion`` (``{match}`` is the matched text), ``description``,
 ``languages`` (the post languages the wording is for; a pack-level default),
+``locales`` (pack-level: the jurisdictions whose rules the pack holds, such
+as ``uk``; its rules run only when the configuration's ``locale`` is one),
 ``source`` (the guidance it comes from), ``examples`` (``trigger`` and
 ``ok`` texts; ``[[...]]`` in a trigger marks the expected span) and the
 kind's options.
@@ -70,6 +72,7 @@ PACK_KEYS = {
     "enabled": {"type": "boolean"},
     "source": {"type": "string"},
     "languages": {"type": "array", "items": {"type": "string", "pattern": "^[a-z]{2,3}$"}},
+    "locales": {"type": "array", "items": {"type": "string", "pattern": "^[a-z]{2}$"}, "minItems": 1},
     "lists": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
     "defaults": {"type": "object", "additionalProperties": {"type": "object"}},
     "rules": {"type": "array", "items": {"type": "object"}, "minItems": 1},
@@ -123,6 +126,7 @@ class Rule:
     line: int
     checker: Optional[RuleKind] = None
     languages: List[str] = field(default_factory=list)  # empty: every language
+    locales: List[str] = field(default_factory=list)  # empty: every jurisdiction
 
 
 @dataclass
@@ -246,6 +250,7 @@ def load_pack(path: str) -> Pack:
             continue
         if "languages" not in raw:
             rule.languages = list(data.get("languages", []))
+        rule.locales = list(data.get("locales", []))
         if rule.id in seen:
             errors.append(marks.error(where + ("id",), f"duplicate rule id '{rule.id}'", at_value=True))
         seen[rule.id] = i

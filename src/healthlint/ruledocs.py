@@ -173,6 +173,8 @@ def render_rule(rule: Rule, document_level: bool, raw_pack: Optional[Dict[str, A
     languages = getattr(rule, "languages", None)
     if languages:
         out.append(f"- Languages: {', '.join(languages)} (posts known to be in another language are skipped)")
+    if getattr(rule, "locales", None):
+        out.append(f"- Locales: {', '.join(rule.locales)} (runs only with `locale: {rule.locales[0]}` in the configuration)")
     if rule.source:
         out.append(f"- Source: {escape(rule.source)}")
     out += ["", f"**Message:** {escape(rule.message)}", ""]
