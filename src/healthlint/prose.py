@@ -96,6 +96,30 @@ class ProseUnit:
         return "references" in skip and self.in_references
 
 
+_WORDY = re.compile(r"[^\W_]")
+
+
+def nav_link_spans(block: ProseBlock, nav_text: Pattern[str]) -> List[Tuple[int, int]]:
+    """``(start, end)`` text indexes of the block's Previous/Next links.
+
+    A link is navigation when its text matches ``nav_text`` and the links stand on their own: the
+    block has no words outside its links (``[← Previous](a.md) | [Next →](b.md)``, a list item that
+    is one link). "Falls are common in [older adults](x.md)" is prose, not a Previous link.
+    """
+    links = [m for m in block.marks if m.kind == "link"]
+    if not links:
+        return []
+    text = block.text
+    outside, last = [], 0
+    for m in sorted(links, key=lambda m: m.start):
+        outside.append(text[last : m.start])
+        last = max(last, m.end)
+    outside.append(text[last:])
+    if _WORDY.search("".join(outside).replace("\ufffc", "")):
+        return []
+    return [(m.start, m.end) for m in links if nav_text.search(text[m.start : m.end])]
+
+
 def build_units(
     document: "Document",
     front_matter_fields: Sequence[str],
@@ -116,10 +140,7 @@ def build_units(
         in_refs = label_refs or any(reference_headings.search(_heading_key(h)) for h in block.sections)
         if not label_refs and _is_label(block) and reference_headings.search(_heading_key(block.text)):
             label_refs = True
-        nav = []
-        for mark in block.marks:
-            if mark.kind == "link" and nav_text.search(block.text[mark.start : mark.end]):
-                nav.append((mark.start, mark.end))
+        nav = nav_link_spans(block, nav_text)
         units.append(
             ProseUnit(document, block.text, scope, block=block, in_references=in_refs, nav_spans=nav, index=block.index)
         )

@@ -49,6 +49,7 @@ from urllib.parse import unquote
 
 from ..anchors import OBJ, closest_anchor, code_ranges, document_anchors, has_anchor, inside
 from ..content_index import MARKDOWN_SUFFIXES, SKIP_DIRS, ContentIndex, Resolution, fold, nfc, same_file
+from ..prose import nav_link_spans
 from .base import Finding, RuleKind, string_list
 
 PROBLEMS = ("unresolved", "anchor-missing", "reference-undefined")
@@ -228,6 +229,41 @@ def _sentence(text: str, hint: str = "") -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
+def _alone_on_its_line(body: str, start: int, close: Any) -> bool:
+    """True when an HTML link's line has no words outside ``<a ...>...</a>`` tags (a navigation line)."""
+    line_start = body.rfind("\n", 0, start) + 1
+    line_end = body.find("\n", start)
+    line = body[line_start : line_end if line_end >= 0 else len(body)]
+    outside = re.sub(r"<a\b[^<>]*>.*?</a\s*>", "", line, flags=re.I | re.S)
+    return not re.search(r"[^\W_]", _TAGS.sub("", outside))
+
+
+def html_nav_links(document: Any, nav_text: Pattern[str]) -> List[Tuple[str, str, int, int]]:
+    """Previous/Next links written as HTML (``<a href="b.md">Next →</a>`` alone on its line).
+
+    Returns ``(target, text, start, end)`` with body offsets of the ``<a`` tag (start) and just
+    past its ``</a>`` (end); never inside code.
+    """
+    body = document.body
+    if "<a" not in body and "<A" not in body:
+        return []
+    skip = code_ranges(document)
+    out = []
+    for m in _HTML_LINK.finditer(body):
+        if m.group(1).lower() != "a" or inside(skip, m.start()):
+            continue
+        attrs = {a.group(1).lower(): next(v for v in a.group(2, 3, 4) if v is not None)
+                 for a in _HTML_ATTR.finditer(m.group(2))}
+        target = attrs.get("href")
+        close = _CLOSE_A.search(body, m.end(), m.end() + 2000)
+        if target is None or close is None:
+            continue
+        text = html.unescape(_TAGS.sub("", body[m.end() : close.start()])).strip()
+        if text and nav_text.search(text) and _alone_on_its_line(body, m.start(), close):
+            out.append((html.unescape(target), text, m.start(), close.end()))
+    return out
+
+
 def _shown(text: str) -> str:
     return " ".join(text.replace(OBJ, "…").split())
 
@@ -269,10 +305,11 @@ class LinksKind(RuleKind):
     def _collect(self, document: Any, nav_text: Pattern[str], skip: List[Tuple[int, int]]) -> List[_Link]:
         links: List[_Link] = []
         for block in document.parsed.blocks:
+            nav = nav_link_spans(block, nav_text)
             for mark in block.marks:
                 if mark.kind == "link":
                     text = block.text[mark.start : mark.end]
-                    if nav_text.search(text):
+                    if (mark.start, mark.end) in nav:
                         continue  # a Previous/Next link: the prev-next kind's
                     links.append(_Link("link", mark.url, _shown(text), mark.src, mark.src_end))
                 elif mark.kind == "image":
@@ -294,8 +331,8 @@ class LinksKind(RuleKind):
                 if tag == "a":
                     close = _CLOSE_A.search(body, m.end(), m.end() + 2000)
                     text = html.unescape(_TAGS.sub("", body[m.end() : close.start()])) if close else ""
-                    if text.strip() and nav_text.search(text.strip()):
-                        continue
+                    if text.strip() and nav_text.search(text.strip()) and _alone_on_its_line(body, m.start(), close):
+                        continue  # a Previous/Next link: the prev-next kind's
                     links.append(_Link("link", target, _shown(text), m.start(), m.end()))
                 else:
                     links.append(_Link("image", target, _shown(html.unescape(attrs.get("alt", ""))),

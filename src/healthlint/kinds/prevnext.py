@@ -40,6 +40,8 @@ from typing import Any, Dict, Iterator, List, Optional, Pattern, Tuple
 import yaml
 
 from ..content_index import NavLink, PostBody, same_file
+from ..prose import nav_link_spans
+from .links import html_nav_links
 from .base import Finding, RuleKind, string_list
 
 PROBLEMS = ("unresolved", "empty", "self", "not-reciprocal", "date-order", "title")
@@ -100,16 +102,18 @@ def nav_links(document: Any, link_text: Pattern[str], keys: List[str]) -> List[N
             start, end = _value_span(fm, path)
             out.append(NavLink(direction_of(path[-1]), value, dotted, caption.strip(), start, end, True))
     for block in document.parsed.blocks:
+        spans = nav_link_spans(block, link_text)
         for mark in block.marks:
-            if mark.kind != "link":
+            if mark.kind != "link" or (mark.start, mark.end) not in spans:
                 continue
             text = block.text[mark.start : mark.end]
-            if not link_text.search(text):
-                continue
             start = document.body_position(mark.src)
             end = document.body_position(mark.src_end) if mark.src_end >= 0 else None
             text = text.strip()
             out.append(NavLink(direction_of(text), mark.url, text, caption_of(text.replace("\ufffc", "")), start, end))
+    for target, text, s, e in html_nav_links(document, link_text):
+        out.append(NavLink(direction_of(text), target, text, caption_of(text), document.body_position(s),
+                           document.body_position(e)))
     return out
 
 
