@@ -306,3 +306,58 @@ def test_a_hint_that_asks_a_question_ends_the_message_with_its_question_mark():
         "It does not resolve: did you mean 'b.md'?"
     assert fill("It does not resolve: {reason}.", {"reason": "no such file"}) == "It does not resolve: no such file."
     assert fill("Is it {x}?.", {"x": "y"}) == "Is it y?."  # the template's own punctuation stays
+
+
+def test_prose_links_with_navigation_words_are_not_series_links(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "falls.md").write_text(
+        "Falls are common in [older adults](older.md); see [Newer GLP-1 drugs](glp1.md).\n\n"
+        "[Read more →](gone-teaser.md)\n", encoding="utf-8")
+    (tmp_path / "older.md").write_text("Older adults.\n\n[Next →](diet.md)\n", encoding="utf-8")
+    (tmp_path / "diet.md").write_text("Diet.\n", encoding="utf-8")
+    _, got = run([str(tmp_path / "falls.md")], tmp_path)
+    # glp1.md and gone-teaser.md are missing, but those are ordinary links (the links rule's warnings)
+    assert {rule for *_, rule in got} == {"navigation.link-unresolved"}
+    assert {(line, col) for _, line, col, _ in got} == {(1, 51), (3, 1)}
+
+
+def test_an_html_previous_link_alone_on_its_line_is_a_series_link(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "a.md").write_text("Text.\n\n<a href=\"gone.md\">Next post →</a>\n", encoding="utf-8")
+    _, got = run([str(tmp_path / "a.md")], tmp_path)
+    assert got == {(str(tmp_path / "a.md"), 3, 1, "navigation.prev-next-unresolved")}
+
+
+def test_a_section_folder_and_the_home_page_resolve(tmp_path):
+    (tmp_path / "content" / "blog").mkdir(parents=True)
+    (tmp_path / "content" / "blog" / "zinc.md").write_text("Zinc.\n")
+    index = ContentIndex(str(tmp_path))
+    source = str(tmp_path / "content" / "blog" / "zinc.md")
+    assert index.resolve("/blog/", source).status == "ok"  # Hugo's list page of the section
+    assert index.resolve("/", source).status == "ok"
+    assert index.resolve("/news/", source).status == "missing"
+
+
+def test_jekyll_slugs_collapse_hyphens(tmp_path):
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2024-04-01-acid--reflux-.md").write_text("Acid.\n")
+    index = ContentIndex(str(tmp_path))
+    assert index.resolve("/2024/04/01/acid-reflux/", str(tmp_path / "_posts" / "a.md")).status == "ok"
+
+
+def test_front_matter_mapping_is_reported_at_its_url_value(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "a.md").write_text("---\nprevious:\n  url: nowhere.md\n  title: Gone\n---\nA.\n", encoding="utf-8")
+    _, got = run([str(tmp_path / "a.md")], tmp_path)
+    assert {(line, col) for _, line, col, _ in got} == {(3, 8)}  # "  url: " is 7 characters
+
+
+def test_a_rename_names_posts_that_percent_encode_the_old_name(tmp_path):
+    blog = _series(tmp_path)
+    (blog / "q&a.md").write_text("Questions.\n", encoding="utf-8")
+    (blog / "faq.md").write_text("See [the answers](q%26a.md).\n", encoding="utf-8")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-qm", "faq")
+    _git(tmp_path, "mv", "blog/q&a.md", "blog/questions.md")
+    _, got = run(["blog/questions.md"], tmp_path)
+    assert ("blog/faq.md", 1, 5, "navigation.link-unresolved") in got

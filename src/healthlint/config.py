@@ -30,6 +30,7 @@ Found by walking up from the checked paths (the first folder holding
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from typing import Any, Dict, List, Optional, Pattern, Sequence, Tuple
 
 import pathspec
 
-from .content_index import SiteSettings, expand_settings
+from .content_index import PERMALINK_TOKENS, SiteSettings, expand_settings
 
 from .diagnostic import SEVERITIES
 from .errors import HealthlintError, HealthlintErrors
@@ -59,7 +60,7 @@ DEFAULT_REFERENCE_HEADINGS = [
     r"r[ée]f[ée]rences", r"bibliographie", r"riferimenti", r"bibliografia", r"refer[êe]ncias", r"fontes",
     r"источники", r"литература", r"参考文献", r"参考资料", r"参考", r"出典",
 ]
-DEFAULT_NAV_TEXT = r"^\s*(?:[←«‹<]+\s*)?(?:previous|prev|next|older|newer)\b|[→›>]\s*$|^[^«]*»\s*$"
+DEFAULT_NAV_TEXT = r"^\s*(?:[←«‹<]+\s*)?(?:previous|prev|next|older|newer)\b|^(?!\s*(?:read|learn|book|call|contact|schedule|see|find|get|shop|buy|order|join|sign|download|view|continue|discover|explore|start|request)\b)(?:.*[→›>]|[^«]*»)\s*$"
 DEFAULT_FIELDS = ["title", "description", "summary", "excerpt"]
 REFERENCE_STYLES = ("apa", "ama", "detect")
 
@@ -83,11 +84,11 @@ SCHEMA: Dict[str, Any] = {
         "properties": {
             "content-root": {"type": "string", "minLength": 1},
             "static-roots": {"type": "array", "items": {"type": "string", "minLength": 1}},
-            "base-url": {"type": "string", "pattern": "^(https?://[^/]+)?/?"},
+            "base-url": {"type": "string"},
             "permalinks": {
                 "anyOf": [
-                    {"type": "string", "pattern": "^/"},
-                    {"type": "object", "additionalProperties": {"type": "string", "pattern": "^/"}},
+                    {"type": "string"},
+                    {"type": "object", "additionalProperties": {"type": "string"}},
                 ]
             },
         },
@@ -213,6 +214,23 @@ def load_config(path: Optional[str]) -> Config:
         for i, folder in enumerate(site.get("static-roots", [])):
             if not os.path.isdir(os.path.join(root, folder)):
                 raise marks.error(("site", "static-roots", i), f"folder not found: {folder}", at_value=True)
+        base = site.get("base-url")
+        if base is not None and not re.match(r"^(?:https?://[^/\s]+(?:/\S*)?|/\S*)$", base):
+            raise marks.error(("site", "base-url"), "the base URL must be an address such as "
+                              "'https://clinic.example/' or a path such as '/blog/'", at_value=True)
+        patterns = site.get("permalinks")
+        items = [((("site", "permalinks")), patterns)] if isinstance(patterns, str) else \
+            [(("site", "permalinks", k), v) for k, v in (patterns or {}).items()]
+        for where, pattern in items:
+            if not pattern.startswith("/"):
+                raise marks.error(where, f"a permalink pattern is a URL path that starts with '/' "
+                                  f"(such as '/blog/:slug/'), not {pattern!r}", at_value=True)
+            for token in re.findall(r":([A-Za-z_]+)", pattern):
+                if token not in PERMALINK_TOKENS:
+                    close = difflib.get_close_matches(token, PERMALINK_TOKENS, n=1)
+                    hint = f" (did you mean ':{close[0]}'?)" if close else ""
+                    raise marks.error(where, f"unknown permalink token ':{token}'{hint}; known: "
+                                      + ", ".join(":" + t for t in PERMALINK_TOKENS), at_value=True)
         cfg.site = expand_settings(site, root)
     cfg.packs = [os.path.normpath(os.path.join(root, p)) for p in data.get("packs", [])]
     for p, original in zip(cfg.packs, data.get("packs", [])):

@@ -50,7 +50,9 @@ DATE_KEYS = ("date", "publishDate", "published", "pubDate", "created")
 TITLE_KEYS = ("title", "linkTitle", "navTitle", "shortTitle")
 _JEKYLL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_TOKEN = re.compile(r":(year|month|day|slug|title|filename|section|sections|path|lang|categories)\b")
+PERMALINK_TOKENS = ("year", "month", "day", "slug", "title", "filename", "section", "sections", "path", "lang",
+                    "categories")
+_TOKEN = re.compile(r":(" + "|".join(PERMALINK_TOKENS) + r")\b")
 _HEAD_LIMIT = 64 * 1024  # front matter is read from at most this many bytes of a post
 
 
@@ -288,13 +290,20 @@ class ContentIndex:
         return status, current
 
     def locate_post(self, path: str) -> Tuple[str, Optional[str]]:
-        """Like :meth:`locate`, for a post: a folder stands for its ``index.md`` bundle, a bare name for ``name.md``."""
+        """Like :meth:`locate`, for a post: a folder stands for its ``index.md`` bundle, a bare name for ``name.md``.
+
+        A folder without a bundle file that holds posts is a section: site generators publish a
+        list page for it (Hugo's ``/blog/``), so it resolves (to the folder).
+        """
         status, real = self.locate(path)
         if real is not None and os.path.isdir(real):
             for name in BUNDLE_NAMES:
                 inner_status, inner = self.locate(os.path.join(real, name))
                 if inner_status == "ok":
                     return status, inner
+            if any(n.lower().endswith(MARKDOWN_SUFFIXES) or os.path.isdir(os.path.join(real, n))
+                   for n in (self.listing(real) or {}).values()):
+                return status, real
             return "missing", None
         if real is not None:
             return status, real
@@ -328,8 +337,9 @@ class ContentIndex:
         wanted = os.path.splitext(name)[0] if name.lower().endswith(MARKDOWN_SUFFIXES) else name
         folded = {fold(s): s for s in stems}
         if fold(wanted) in folded:
-            return f"did you mean '{stems[folded[fold(wanted)]]}'? (accents or letter case differ)"
-        close = difflib.get_close_matches(wanted, list(stems), n=1, cutoff=0.8)
+            same = stems[folded[fold(wanted)]]
+            return "" if same in (name, wanted) else f"did you mean '{same}'? (accents or letter case differ)"
+        close = difflib.get_close_matches(wanted, [s for s in stems if s != wanted], n=1, cutoff=0.8)
         return f"did you mean '{stems[close[0]]}'?" if close else ""
 
     # -- posts ----------------------------------------------------------------
@@ -390,6 +400,8 @@ class ContentIndex:
         hits = self._by_url.get(key)
         if hits:
             return "ok", hits[0].path
+        if key == "/":
+            return "ok", self.site.content_root or self.root  # the home page: every site has one
         rel = key.strip("/")
         if self.site.permalinks:
             return "missing", None  # the site's URLs are known (every post's is in the map): no guessing
@@ -783,7 +795,9 @@ def _slug_of(path: str) -> str:
     stem = os.path.splitext(name)[0]
     if name in BUNDLE_NAMES:
         stem = os.path.basename(os.path.dirname(path))
-    return _JEKYLL_DATE.sub("", stem)
+    stem = _JEKYLL_DATE.sub("", stem)
+    # Jekyll publishes "acid--reflux-" as "acid-reflux": runs of hyphens collapse, ends are trimmed
+    return re.sub(r"-{2,}", "-", stem).strip("-") or stem
 
 
 def _as_date(value: Any) -> Optional[date]:

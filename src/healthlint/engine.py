@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from urllib.parse import quote
 
 from .config import Config
 from .content_index import BUNDLE_NAMES, ContentIndex, find_root, nfc
@@ -349,6 +350,7 @@ class Linter:
                 if os.path.basename(old) in BUNDLE_NAMES:
                     words.add(os.path.basename(os.path.dirname(old)))
             words |= {w.split("-", 3)[-1] for w in words if w[:4].isdigit()}  # Jekyll dates aside
+            words |= {quote(w) for w in words} | {quote(w, safe="") for w in words}  # "q%26a.md" names "q&a.md"
             for post in index.posts:
                 if nfc(os.path.realpath(post.path)) in given:
                     continue

@@ -36,6 +36,7 @@ import os
 import re
 import unicodedata
 from typing import Any, Dict, Iterator, List, Optional, Pattern, Tuple
+from urllib.parse import unquote
 
 import yaml
 
@@ -87,9 +88,12 @@ def nav_links(document: Any, link_text: Pattern[str], keys: List[str]) -> List[N
             if value is None:
                 continue
             caption = ""
+            where = path
             if isinstance(value, dict):
                 caption = next((str(value[k]) for k in CAPTION_KEYS if isinstance(value.get(k), str)), "")
-                value = next((value[k] for k in URL_KEYS if isinstance(value.get(k), str)), None)
+                url_key = next((k for k in URL_KEYS if isinstance(value.get(k), str)), None)
+                value = value[url_key] if url_key else None
+                where = path + [url_key] if url_key else path
             if not isinstance(value, str):
                 continue  # null/false: no previous or next post
             if not caption:
@@ -99,7 +103,7 @@ def nav_links(document: Any, link_text: Pattern[str], keys: List[str]) -> List[N
                     if isinstance(parent, dict) and isinstance(parent.get(key), str):
                         caption = parent[key]
                         break
-            start, end = _value_span(fm, path)
+            start, end = _value_span(fm, where)
             out.append(NavLink(direction_of(path[-1]), value, dotted, caption.strip(), start, end, True))
     for block in document.parsed.blocks:
         spans = nav_link_spans(block, link_text)
@@ -162,7 +166,7 @@ class PrevNextKind(RuleKind):
         links = nav_links(document, ctx.linter.config.navigation_link_text, self.opts["front_matter_keys"])
         for link in links:
             res = index.resolve(link.target, source)
-            values = {"text": link.text, "target": link.target, "tried": res.tried, "caption": link.caption,
+            values = {"text": link.text, "target": _shown(link.target), "tried": res.tried, "caption": link.caption,
                       "title": "", "direction": NAMES.get(link.direction or "", "Previous/Next")}
             start, end = link.start, link.end
             if res.status == "empty":
@@ -219,6 +223,14 @@ class PrevNextKind(RuleKind):
         if link.caption and theirs_post is not None and theirs_post.titles:
             if not any(_same_title(link.caption, t) for t in theirs_post.titles):
                 yield "title", Finding(start, end, dict(values, title=theirs_post.titles[0]))
+
+
+def _shown(target: str) -> str:
+    """A target as the writer wrote it: percent-encoding that mistune added is decoded."""
+    try:
+        return unquote(target, errors="strict")
+    except UnicodeDecodeError:
+        return target
 
 
 def _words(text: str) -> List[str]:
