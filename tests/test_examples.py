@@ -33,6 +33,7 @@ STYLE = "2024-04-22-how-we-write-about-treatments.md"
 NEWS = "2024-05-06-new-saturday-hours.md"
 ZINC = "2024-06-10-zinc-lozenges-and-colds-what-the-trials-say.md"
 SLEEP = "2024-07-15-sleep-after-surgery.md"
+AT_HOME = "2024-08-19-at-home-ketamine-and-our-care-team.md"
 
 # (post, rule, marker): the marker occurs once in the post; [[...]] is the span.
 # A marker of None is a document-level finding (line 1, column 1, no end).
@@ -99,6 +100,15 @@ TRIGGERS: List[Tuple[str, str, Optional[str]]] = [
     (GINGER, "navigation.reference-undefined", "and\n[[[the honey leaflet][honey-leaflet]]] says"),
     (SLEEP, "references.et-al", "2. [[Lee B et al. Naps in hospital. *Ward Notes*. 2019;11(4):200-204. "
                                 "doi:10.5555/wn.2019.11.200]]"),
+    # regulatory and safety: drugs offered beyond their approved uses, approvals and credentials, and risks left out
+    (KETAMINE, "regulatory.off-label-undisclosed", "# [[Ketamine]] infusions for depression"),
+    (KETAMINE, "disclaimer.crisis-resources", "# Ketamine infusions for [[depression]]"),
+    (AT_HOME, "regulatory.compounded-home-use", "# [[At-home ketamine]] and our care team"),
+    (AT_HOME, "regulatory.off-label-undisclosed", "[[Ketamine]] troches are mailed"),
+    (AT_HOME, "regulatory.fda-status", "nasal spray is [[FDA-approved]] for PTSD"),
+    (AT_HOME, "safety.risk-omission", "The treatment is [[well tolerated]], and"),
+    (AT_HOME, "regulatory.fda-approved-provider", "Visit our [[FDA-approved clinic]] in"),
+    (AT_HOME, "regulatory.board-certification", "Dr. Haddad is [[board certified]] and"),
 ]
 
 # (post, text of the line that must stay silent, control text, rule that fires on the control)
@@ -183,7 +193,7 @@ def findings() -> Dict[str, list]:
 
 def test_example_posts_exist():
     names = sorted(p.name for p in BLOG.glob("*.md"))
-    assert names == sorted({GINGER, KETAMINE, FILLERS, STYLE, NEWS, ZINC, SLEEP})
+    assert names == sorted({GINGER, KETAMINE, FILLERS, STYLE, NEWS, ZINC, SLEEP, AT_HOME})
 
 
 def test_every_builtin_rule_fires_somewhere(findings):
