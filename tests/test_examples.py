@@ -34,6 +34,7 @@ NEWS = "2024-05-06-new-saturday-hours.md"
 ZINC = "2024-06-10-zinc-lozenges-and-colds-what-the-trials-say.md"
 SLEEP = "2024-07-15-sleep-after-surgery.md"
 AT_HOME = "2024-08-19-at-home-ketamine-and-our-care-team.md"
+HEADACHE = "2024-08-19-acupuncture-for-tension-headaches-stories-and-studies.md"
 
 # (post, rule, marker): the marker occurs once in the post; [[...]] is the span.
 # A marker of None is a document-level finding (line 1, column 1, no end).
@@ -109,6 +110,11 @@ TRIGGERS: List[Tuple[str, str, Optional[str]]] = [
     (AT_HOME, "safety.risk-omission", "The treatment is [[well tolerated]], and"),
     (AT_HOME, "regulatory.fda-approved-provider", "Visit our [[FDA-approved clinic]] in"),
     (AT_HOME, "regulatory.board-certification", "Dr. Haddad is [[board certified]] and"),
+    # testimonials and early or single studies: a patient's words and how the studies are presented
+    (HEADACHE, "testimonials.typicality", "> “After four sessions [[my headaches were gone]].”"),
+    (HEADACHE, "testimonials.material-connection", "Loved your visit? [[Leave us a review and get 15% off]] your"),
+    (HEADACHE, "evidence.preclinical-as-proof", "A [[pilot study]] of twelve"),
+    (HEADACHE, "evidence.single-study-generalized", "[[A 2021 trial found]] that weekly"),
 ]
 
 # (post, text of the line that must stay silent, control text, rule that fires on the control)
@@ -193,7 +199,7 @@ def findings() -> Dict[str, list]:
 
 def test_example_posts_exist():
     names = sorted(p.name for p in BLOG.glob("*.md"))
-    assert names == sorted({GINGER, KETAMINE, FILLERS, STYLE, NEWS, ZINC, SLEEP, AT_HOME})
+    assert names == sorted({GINGER, KETAMINE, FILLERS, STYLE, NEWS, ZINC, SLEEP, AT_HOME, HEADACHE})
 
 
 def test_every_builtin_rule_fires_somewhere(findings):
