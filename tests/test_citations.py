@@ -7,6 +7,8 @@ healthlint's output. Each fixture is a whole post.
 
 from __future__ import annotations
 
+import dataclasses
+
 import time
 import unicodedata
 from datetime import date
@@ -53,8 +55,13 @@ def marked(text: str) -> Tuple[str, List[Span]]:
 
 
 def lint(text: str, select: Sequence[str] = ("references", "evidence"), config: Optional[Config] = None):
+    """Findings, one per rule: a finding that several rules share (``also``) counts for each of them."""
     linter = Linter(config or Config(), select=list(select))
-    return linter.lint_text("post.md", text)
+    out = []
+    for d in linter.lint_text("post.md", text):
+        out.append(d)
+        out += [dataclasses.replace(d, rule=rule, also=()) for rule in d.also]
+    return out
 
 
 def spans_of(text: str, rule: str, **kw) -> Set[Span]:

@@ -24,7 +24,7 @@ from healthlint.packs import builtin_pack_files, load_packs
 
 FIXTURES = Path(__file__).parent / "fixtures"
 POSTS = FIXTURES / "posts"
-KEYS = ["path", "line", "column", "end_line", "end_column", "rule", "severity", "message", "suggestion"]
+KEYS = ["path", "line", "column", "end_line", "end_column", "rule", "severity", "message", "suggestion", "also"]
 CURE_MESSAGE_START = "\u201ccures\u201d"  # the rule's message starts with the matched word in curly quotes
 
 

@@ -255,7 +255,7 @@ def test_json_exact_keys_in_order_and_unicode_kept():
              end_line=None, end_column=None)
     out = render("json", [d])
     data = json.loads(out)
-    assert list(data[0]) == ["path", "line", "column", "end_line", "end_column", "rule", "severity", "message", "suggestion"]
+    assert list(data[0]) == ["path", "line", "column", "end_line", "end_column", "rule", "severity", "message", "suggestion", "also"]
     assert data[0]["end_line"] is None and data[0]["end_column"] is None
     assert "\u201c" in out and "caf\u00e9" in out  # not escaped to \u201c
     assert out.endswith("]\n")
@@ -305,3 +305,25 @@ def test_annotation_path_on_windows_uses_forward_slashes(monkeypatch):
     env = {"GITHUB_WORKSPACE": "D:\\a\\clinic\\clinic"}
     assert github.annotation_path("D:\\a\\clinic\\clinic\\blog\\posts\\x.md", env) == "blog/posts/x.md"
     assert github.annotation_path("E:\\other\\x.md", env) == "E:/other/x.md"
+
+
+def test_findings_of_several_rules_on_the_same_words_are_one_finding():
+    from healthlint.engine import merge_same_span
+
+    a = diag(rule="claims.safe-and-effective", severity="error", message="A.", line=3, column=5, end_line=3,
+             end_column=23)
+    b = diag(rule="safety.risk-omission", severity="warning", message="B.", line=3, column=5, end_line=3,
+             end_column=23)
+    c = diag(rule="claims.superlative", severity="warning", message="C.", line=3, column=6, end_line=3,
+             end_column=23)  # overlaps but starts elsewhere: kept apart
+    whole = diag(rule="disclaimer.missing", severity="warning", message="D.", line=1, column=1, end_line=None,
+                 end_column=None)
+    whole2 = diag(rule="metadata.author-missing", severity="info", message="E.", line=1, column=1, end_line=None,
+                  end_column=None)
+    order = {"claims.safe-and-effective": 0, "claims.superlative": 1, "disclaimer.missing": 2,
+             "safety.risk-omission": 3, "metadata.author-missing": 4}
+    out = merge_same_span([b, a, c, whole, whole2], order)
+    merged = [d for d in out if d.also]
+    assert len(out) == 4 and len(merged) == 1
+    assert merged[0].rule == "claims.safe-and-effective" and merged[0].also == ("safety.risk-omission",)
+    assert merged[0].severity == "error" and merged[0].message == "A. Also safety.risk-omission: B."

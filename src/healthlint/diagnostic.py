@@ -8,7 +8,7 @@ as a missing disclaimer) sits at 1:1 with no end (``None``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 SEVERITIES = ("info", "warning", "error")
 _RANK = {name: i for i, name in enumerate(SEVERITIES)}
@@ -33,6 +33,8 @@ class Diagnostic:
         severity: ``error``, ``warning`` or ``info``.
         message: what is wrong, in words for editors and reviewers.
         suggestion: what to do instead ("" when the rule has none).
+        also: the other rules that found the same words (the same span), merged
+            into this diagnostic; their messages follow this rule's message.
     """
 
     path: str
@@ -44,9 +46,10 @@ class Diagnostic:
     severity: str
     message: str
     suggestion: str = ""
+    also: Tuple[str, ...] = ()
 
     def to_dict(self) -> Dict[str, Any]:
-        """The JSON shape: the nine keys of the ``--format json`` contract."""
+        """The JSON shape: the nine keys of the ``--format json`` contract, and ``also`` (rule ids)."""
         return {
             "path": self.path,
             "line": self.line,
@@ -57,6 +60,7 @@ class Diagnostic:
             "severity": self.severity,
             "message": self.message,
             "suggestion": self.suggestion,
+            "also": list(self.also),
         }
 
     def sort_key(self) -> tuple:

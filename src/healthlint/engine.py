@@ -425,7 +425,8 @@ class Linter:
             sup = collect(document, [p.name for p in self.packs])
             found = [d for d in found if not sup.suppressed(d)]
             out.extend(self._unknown_directive_rules(display, sup))
-        out.extend(dict.fromkeys(found))  # the same finding twice (a YAML alias repeats a field): once
+        found = list(dict.fromkeys(found))  # the same finding twice (a YAML alias repeats a field): once
+        out.extend(merge_same_span(found, {r.id: i for i, r in enumerate(self.all_rules)}))
         out.sort(key=Diagnostic.sort_key)
         return out
 
@@ -475,6 +476,31 @@ def _close_ids(selector: str, rules: Sequence[Rule]) -> str:
     names = sorted({r.id for r in rules} | {r.pack for r in rules})
     close = difflib.get_close_matches(selector, names, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def merge_same_span(found: List[Diagnostic], order: Dict[str, int]) -> List[Diagnostic]:
+    """One diagnostic for the findings of several rules on the same words (the same span).
+
+    The most severe finding leads (ties: the rule loaded first, the built-in packs' order); the
+    others' rule ids go to ``also`` and their messages follow the leader's, so an editor reads one
+    finding that names every rule. Findings without an end (document-level ones, at 1:1) and
+    findings whose spans only overlap are kept apart.
+    """
+    groups: Dict[Tuple[Any, ...], List[Diagnostic]] = {}
+    for d in found:
+        key = (d.path, d.line, d.column, d.end_line, d.end_column) if d.end_line is not None else (id(d),)
+        groups.setdefault(key, []).append(d)
+    out = []
+    for group in groups.values():
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        group.sort(key=lambda d: (-severity_rank(d.severity), order.get(d.rule, len(order)), d.rule))
+        lead, others = group[0], group[1:]
+        message = lead.message + "".join(f" Also {d.rule}: {d.message}" for d in others)
+        out.append(Diagnostic(lead.path, lead.line, lead.column, lead.end_line, lead.end_column, lead.rule,
+                              lead.severity, message, lead.suggestion, tuple(d.rule for d in others)))
+    return out
 
 
 def _display_from_cwd(path: str) -> str:

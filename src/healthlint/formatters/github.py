@@ -103,7 +103,7 @@ def write_step_summary(path: str, diagnostics: Sequence[Diagnostic], ctx: Render
     if not diagnostics:
         out.append(f"No problems found in {ctx.files} {'file' if ctx.files == 1 else 'files'}.")
     else:
-        per_rule = Counter(d.rule for d in diagnostics)
+        per_rule = Counter(r for d in diagnostics for r in (d.rule, *d.also))
         out += ["| rule | findings |", "| --- | ---: |"]
         out += [f"| `{rule}` | {n} |" for rule, n in sorted(per_rule.items())]
         out += ["", "| file | line | severity | rule | message |", "| --- | ---: | --- | --- | --- |"]

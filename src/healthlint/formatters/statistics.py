@@ -20,7 +20,7 @@ from .text import summary
 
 def counts(diagnostics: Sequence[Diagnostic]) -> List[Tuple[str, int]]:
     """``(rule id, findings)`` pairs, most findings first, ties by rule id."""
-    return sorted(Counter(d.rule for d in diagnostics).items(), key=lambda item: (-item[1], item[0]))
+    return sorted(Counter(r for d in diagnostics for r in (d.rule, *d.also)).items(), key=lambda item: (-item[1], item[0]))
 
 
 def render_statistics(diagnostics: Sequence[Diagnostic], ctx: RenderContext, as_json: bool = False) -> str:
