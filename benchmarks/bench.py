@@ -14,6 +14,8 @@ and per 10 KB, for:
   mistune with the position layer, prose units);
 * ``lint``: ``healthlint.engine.Linter.run`` in-process with the default
   packs (packs loaded once, before timing);
+* ``lint, every pack``: the same with ``--select ALL`` (every built-in pack,
+  those off by default included), and its ratio to the default packs;
 * ``lint, every language``: the same with the rules' ``languages`` lists
   emptied, so that posts in other languages are parsed and checked too (the
   default packs are English and skip them without parsing);
@@ -215,6 +217,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     t_lint = best_of(repeat, lint)
     result = result_holder["result"]
 
+    every_pack = Linter(Config(root=os.getcwd()), select=["ALL"])
+    every_holder: Dict[str, Any] = {}
+    t_every_pack = best_of(repeat, lambda: every_holder.update(result=every_pack.run([args.folder])))
+
     everywhere = Linter(Config(root=os.getcwd()))
     for rule in everywhere.all_rules:
         if getattr(rule, "languages", None):
@@ -251,6 +257,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "document": figures(t_document, files, size) if t_document is not None else None,
         "lint": figures(t_lint, files, size),
         "lint_every_language": figures(t_all, files, size),
+        "lint_every_pack": figures(t_every_pack, files, size),
+        "every_pack_vs_default": round(t_every_pack / t_lint, 2) if t_lint else None,
+        "every_pack_rules": len(every_pack.rules),
+        "every_pack_findings": len(every_holder["result"].diagnostics),
         "other_language_files": other_language,
         "lint_vs_mistune": round(t_lint / t_mistune, 2) if t_mistune else None,
         "lint_every_language_vs_mistune": round(t_all / t_mistune, 2) if t_mistune else None,
@@ -278,6 +288,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(row("healthlint parse, no rules", data["document"]))
     print(row("healthlint lint (Linter.run)", data["lint"]))
     print(row("healthlint lint, every language", data["lint_every_language"]))
+    print(row("healthlint lint, every pack (ALL)", data["lint_every_pack"]))
     print()
     if other_language is not None:
         print(f"{other_language} of {files} posts are in another language than English: "
@@ -285,6 +296,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(f"lint / mistune parse: {data['lint_vs_mistune']}x; "
           f"lint every language / mistune parse: {data['lint_every_language_vs_mistune']}x"
           + (f"; lint / healthlint parse: {data['lint_vs_document']}x" if data["lint_vs_document"] else ""))
+    print(f"every pack (--select ALL, {data['every_pack_rules']} rules, {data['every_pack_findings']} findings) / "
+          f"default packs: {data['every_pack_vs_default']}x")
     if data["rules_ms_per_file"] is not None:
         print(f"cost of the rules (lint every language - healthlint parse): {data['rules_ms_per_file']:.3f} ms per file")
     if navigation is not None:
