@@ -16,10 +16,13 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+import datetime
+
 import pytest
 
 from healthlint.config import Config
 from healthlint.engine import Linter
+from healthlint.kinds import frontmatter_rule
 from healthlint.packs import builtin_pack_files, load_packs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +37,13 @@ NEWS = "2024-05-06-new-saturday-hours.md"
 ZINC = "2024-06-10-zinc-lozenges-and-colds-what-the-trials-say.md"
 SLEEP = "2024-07-15-sleep-after-surgery.md"
 AT_HOME = "2024-08-19-at-home-ketamine-and-our-care-team.md"
+MIGRAINE = "2024-08-26-migraine-medicines-a-technical-note.md"
+HANDS = "2024-09-02-washing-hands-in-cold-season.md"
 HEADACHE = "2024-08-19-acupuncture-for-tension-headaches-stories-and-studies.md"
+
+# The day the examples are read on: medical reviews are aged against it (metadata.review-outdated), so the
+# findings do not change as time passes. The house style post's review is recent on that day.
+EXAMPLES_TODAY = datetime.date(2024, 9, 2)
 
 # (post, rule, marker): the marker occurs once in the post; [[...]] is the span.
 # A marker of None is a document-level finding (line 1, column 1, no end).
@@ -110,6 +119,30 @@ TRIGGERS: List[Tuple[str, str, Optional[str]]] = [
     (AT_HOME, "safety.risk-omission", "The treatment is [[well tolerated]], and"),
     (AT_HOME, "regulatory.fda-approved-provider", "Visit our [[FDA-approved clinic]] in"),
     (AT_HOME, "regulatory.board-certification", "Dr. Haddad is [[board certified]] and"),
+    # metadata (off by default): authorship and medical review in the front matter of health posts
+    (GINGER, "metadata.review-missing", None),
+    (KETAMINE, "metadata.review-missing", None),
+    (FILLERS, "metadata.review-missing", None),
+    (ZINC, "metadata.review-missing", None),
+    (SLEEP, "metadata.review-missing", None),
+    (HANDS, "metadata.author-missing", None),  # a post without front matter: one finding per rule
+    (HANDS, "metadata.review-missing", None),
+    (MIGRAINE, "metadata.author-credentials", "author: [[Jordan Blake]]"),
+    (MIGRAINE, "metadata.generic-name", "reviewed_by: [[Riverbend clinical staff]]"),
+    (MIGRAINE, "metadata.reviewer-credentials", "reviewed_by: [[Riverbend clinical staff]]"),
+    (MIGRAINE, "metadata.review-outdated", "last_reviewed: [[2022-11-01]]"),
+    (MIGRAINE, "metadata.date-order", "updated: [[2024-02-01]]"),
+    # readability (off by default): the grade of the body prose, and terms never explained
+    (MIGRAINE, "readability.grade-level", None),
+    (MIGRAINE, "readability.jargon", "peptide receptor [[antagonists]], pharmacologically"),
+    (MIGRAINE, "readability.jargon", "Comparative [[efficacy]] evaluations"),
+    (MIGRAINE, "readability.jargon", "necessitate gradual [[titration]], and"),
+    # accessibility: images, headings and links as a screen reader meets them
+    (MIGRAINE, "accessibility.image-alt-missing", "[[![](../images/infusion-suite.svg)]]"),
+    (MIGRAINE, "accessibility.image-alt-filename", "[[IMG_0042]]](../images/infusion-suite.svg)"),
+    (MIGRAINE, "accessibility.heading-skip", "#### [[Side effects]]"),
+    (MIGRAINE, "accessibility.multiple-h1", "# [[Questions for your visit]]"),
+    (MIGRAINE, "accessibility.link-text", "[[[click here](2024-05-06-new-saturday-hours.md)]]"),
     # testimonials and early or single studies: a patient's words and how the studies are presented
     (HEADACHE, "testimonials.typicality", "> “After four sessions [[my headaches were gone]].”"),
     (HEADACHE, "testimonials.material-connection", "Loved your visit? [[Leave us a review and get 15% off]] your"),
@@ -189,7 +222,9 @@ def _builtin_rule_ids() -> List[str]:
 def findings() -> Dict[str, list]:
     """Every finding of every built-in rule (default-off ones too), per post file name."""
     linter = Linter(Config(root=str(ROOT)), select=["ALL"])
-    result = linter.run([str(EXAMPLES)])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(frontmatter_rule, "today", lambda: EXAMPLES_TODAY)
+        result = linter.run([str(EXAMPLES)])
     assert not result.failed
     out: Dict[str, list] = {}
     for d in result.diagnostics:
@@ -199,7 +234,7 @@ def findings() -> Dict[str, list]:
 
 def test_example_posts_exist():
     names = sorted(p.name for p in BLOG.glob("*.md"))
-    assert names == sorted({GINGER, KETAMINE, FILLERS, STYLE, NEWS, ZINC, SLEEP, AT_HOME, HEADACHE})
+    assert names == sorted({GINGER, KETAMINE, FILLERS, STYLE, NEWS, ZINC, SLEEP, AT_HOME, MIGRAINE, HANDS, HEADACHE})
 
 
 def test_every_builtin_rule_fires_somewhere(findings):

@@ -134,3 +134,22 @@ def string_list(description: str, default: Optional[List[str]] = None) -> Dict[s
     if default is not None:
         schema["default"] = default
     return schema
+
+
+def on_topic(ctx: Any, mentions: Any, min_mentions: int, when_rules: Any) -> bool:
+    """True when a post is about the rule's topic.
+
+    ``mentions`` (a compiled pattern or None) must match at least ``min_mentions`` times in the
+    post's prose outside the reference list, or one of the rules selected by ``when_rules`` (ids or
+    pack prefixes) must fire on the post.
+    """
+    if mentions is not None:
+        count = 0
+        for unit in ctx.units:
+            if unit.in_references:
+                continue
+            for _ in mentions.finditer(unit.folded):
+                count += 1
+                if count >= min_mentions:
+                    return True
+    return any(ctx.rule_fires(prefix) for prefix in when_rules)

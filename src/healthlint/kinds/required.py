@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List
 
 from ..matching import compile_phrases
-from .base import Finding, RuleKind, scope_options, string_list
+from .base import Finding, RuleKind, on_topic, scope_options, string_list
 
 
 class RequiredKind(RuleKind):
@@ -115,13 +115,4 @@ class RequiredKind(RuleKind):
         yield Finding((1, 1), None, {})
 
     def _on_topic(self, ctx: Any) -> bool:
-        if self.mentions is not None:
-            count = 0
-            for unit in ctx.units:
-                if unit.in_references:
-                    continue
-                for _ in self.mentions.finditer(unit.folded):
-                    count += 1
-                    if count >= self.min_mentions:
-                        return True
-        return any(ctx.rule_fires(prefix) for prefix in self.when_rules)
+        return on_topic(ctx, self.mentions, self.min_mentions, self.when_rules)
