@@ -264,3 +264,20 @@ def test_jargon_in_references_code_and_links_is_not_read():
     text = ("Ketamine may help.\n\n`efficacy`\n\n## References\n\n1. Feder A. Efficacy of intravenous ketamine. "
             "*JAMA Psychiatry*. 2014.\n")
     assert jargon(text) == []
+
+
+def test_the_grade_is_textstat_flesch_kincaid_grade():
+    """The per-word syllable cache gives textstat's own Flesch–Kincaid grade, not an approximation."""
+    import textstat
+
+    from healthlint.kinds.readability import _textstat, score
+
+    stats = _textstat(textstat)
+    texts = [
+        "Zinc lozenges may shorten a cold by a day or two. Take one every two hours while awake.",
+        "Pharmacological antagonism of calcitonin gene-related peptide receptors necessitates titration; "
+        "contraindications include hepatic impairment. Consult your physician.",
+        "Rest. Drink water. Call us if the fever lasts more than three days, or if breathing gets hard!",
+    ]
+    for text in texts:
+        assert score(text, "flesch-kincaid-grade") == pytest.approx(float(stats.flesch_kincaid_grade(text)), abs=1e-9)

@@ -141,8 +141,17 @@ def on_topic(ctx: Any, mentions: Any, min_mentions: int, when_rules: Any) -> boo
 
     ``mentions`` (a compiled pattern or None) must match at least ``min_mentions`` times in the
     post's prose outside the reference list, or one of the rules selected by ``when_rules`` (ids or
-    pack prefixes) must fire on the post.
+    pack prefixes) must fire on the post. Decided once per post for each topic (rules that share
+    a topic share the answer).
     """
+    key = ("on-topic", mentions.pattern if mentions is not None else None, min_mentions, tuple(when_rules))
+    known = ctx.cache.get(key)
+    if known is None:
+        known = ctx.cache[key] = _on_topic(ctx, mentions, min_mentions, when_rules)
+    return known  # type: ignore[return-value]
+
+
+def _on_topic(ctx: Any, mentions: Any, min_mentions: int, when_rules: Any) -> bool:
     if mentions is not None:
         count = 0
         for unit in ctx.units:

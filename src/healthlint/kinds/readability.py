@@ -205,7 +205,36 @@ def score(text: str, metric: str) -> float:
     import textstat  # imported on first use: it loads a pronouncing dictionary
 
     stats = _textstat(textstat)
+    if metric == "flesch-kincaid-grade":
+        return _flesch_kincaid(stats, text)
     return float(getattr(stats, METRICS[metric][0])(text))
+
+
+def _flesch_kincaid(stats: Any, text: str) -> float:
+    """textstat's Flesch–Kincaid grade, with each distinct word's syllables counted once per run.
+
+    0.39 × words per sentence + 11.8 × syllables per word − 15.59, from textstat's own counts
+    (``lexicon_count``, ``sentence_count``, ``syllable_count``); the same value as
+    ``flesch_kincaid_grade`` (a test compares them), without counting "the" again in every post.
+    """
+    words = stats.lexicon_count(text, removepunct=True)
+    sentences = stats.sentence_count(text)
+    if not words or not sentences:
+        return 0.0
+    syllables = sum(_syllables(stats, token) for token in text.split())
+    if not syllables:
+        return 0.0
+    return 0.39 * (words / sentences) + 11.8 * (syllables / words) - 15.59
+
+
+_SYLLABLES: Dict[str, int] = {}
+
+
+def _syllables(stats: Any, token: str) -> int:
+    count = _SYLLABLES.get(token)
+    if count is None:
+        count = _SYLLABLES[token] = stats.syllable_count(token)
+    return count
 
 
 _STATS: Dict[str, Any] = {}
