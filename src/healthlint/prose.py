@@ -23,7 +23,16 @@ if TYPE_CHECKING:
     from .document import Document
 
 SCOPES = ("heading", "body", "table", "alt", "footnote", "front_matter")
-EXCLUSIONS = ("references", "navigation")
+EXCLUSIONS = ("references", "navigation", "examples")
+
+# A "do not write this" cue: the list after a paragraph ending with it, or the section under a heading
+# with it, quotes wording the post warns against (a house style guide), not the post's own claims.
+_DONT_WRITE = re.compile(
+    r"\b(?:do not|don't|dont|never|we don't|we never)\s+(?:write|say|use|promise|claim)\b"
+    r"|\b(?:phrases|words|claims|wording)\s+(?:to avoid|we avoid|we never use)\b"
+    r"|\bwhat not to (?:write|say)\b|\bbanned (?:words|phrases|claims)\b|^\s*avoid\b",
+    re.I,
+)
 
 # Characters interchangeable for matching, mapped one to one so the text keeps its length.
 _FOLD = str.maketrans(
@@ -56,6 +65,9 @@ class ProseUnit:
         folded: :func:`fold` of ``text``, same length, used for matching.
         scope: one of :data:`SCOPES`.
         in_references: the block sits under a reference-list heading.
+        in_examples: the block quotes wording the post warns against: a list right after a
+            paragraph such as "Do not write this:", or a section under a heading such as
+            "Phrases we avoid".
         nav_spans: ``(start, end)`` indexes of Previous/Next link texts.
         field: the front matter key for ``front_matter`` units.
         index: the top-level block number (1-based; 0 for front matter).
@@ -67,6 +79,7 @@ class ProseUnit:
     block: Optional[ProseBlock] = None
     positions: Optional[List[Tuple[int, int]]] = None
     in_references: bool = False
+    in_examples: bool = False
     nav_spans: List[Tuple[int, int]] = field(default_factory=list)
     field: str = ""
     index: int = 0
@@ -93,7 +106,7 @@ class ProseUnit:
         return line, col + 1
 
     def excluded(self, skip: Sequence[str]) -> bool:
-        return "references" in skip and self.in_references
+        return ("references" in skip and self.in_references) or ("examples" in skip and self.in_examples)
 
 
 _WORDY = re.compile(r"[^\W_]")
@@ -133,6 +146,8 @@ def build_units(
         for key, text, positions in field_prose(fm, list(front_matter_fields)):
             units.append(ProseUnit(document, text, "front_matter", positions=positions, field=key))
     label_refs = False  # after a bold "**References:**" line, until the next heading
+    cue_list: Optional[int] = None  # the list after a "Do not write this:" paragraph
+    cue_pending = False
     for block in document.parsed.blocks:
         scope = _scope_of(block)
         if block.kind == "heading":
@@ -141,8 +156,17 @@ def build_units(
         if not label_refs and _is_label(block) and reference_headings.search(_heading_key(block.text)):
             label_refs = True
         nav = nav_link_spans(block, nav_text)
+        item = block.list_item
+        if cue_pending and item is not None:
+            cue_list, cue_pending = item.list_id, False
+        elif item is None or item.list_id != cue_list:
+            cue_list = None
+        in_examples = cue_list is not None or any(_DONT_WRITE.search(_heading_key(h)) for h in block.sections)
+        if block.kind == "paragraph" and item is None:
+            cue_pending = block.text.rstrip().endswith(":") and bool(_DONT_WRITE.search(block.text))
         units.append(
-            ProseUnit(document, block.text, scope, block=block, in_references=in_refs, nav_spans=nav, index=block.index)
+            ProseUnit(document, block.text, scope, block=block, in_references=in_refs, in_examples=in_examples,
+                      nav_spans=nav, index=block.index)
         )
     return units
 

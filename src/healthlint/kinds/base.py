@@ -123,8 +123,9 @@ def scope_options() -> Dict[str, Any]:
         "skip": {
             "type": "array",
             "items": {"enum": list(EXCLUSIONS)},
-            "default": ["references", "navigation"],
-            "description": "Parts of the post never looked at: the reference list, Previous/Next links.",
+            "default": ["references", "navigation", "examples"],
+            "description": "Parts of the post never looked at: the reference list, Previous/Next links, "
+                           "wording quoted under a \"do not write this\" cue.",
         },
     }
 

@@ -459,7 +459,7 @@ class CitationsKind(RuleKind):
         entry_units = {id(e.unit) for e in model.entries}
         scopes = self.model_options.scopes
         for u in ctx.units:
-            if u.block is None or u.in_references or u.scope not in scopes or id(u) in entry_units:
+            if u.block is None or u.in_references or u.in_examples or u.scope not in scopes or id(u) in entry_units:
                 continue
             if u.scope == "heading":
                 continue  # a heading's claim is cited in the section under it
