@@ -14,7 +14,7 @@ Matching conventions (shared by every rule kind):
 from __future__ import annotations
 
 import re
-from typing import Iterable, List, Optional, Pattern, Sequence, Tuple
+from typing import Any, Iterable, List, Optional, Pattern, Sequence, Tuple
 
 BEFORE = r"(?<!\w)(?<!\w[-'])"
 AFTER = r"(?!\w)(?![-']\w)"
@@ -197,3 +197,29 @@ def neutral_question(text: str, start: int, end: int) -> bool:
         return False
     first = re.match(r"\W*([\w']+)", text[lo:start + 1])
     return bool(first) and first.group(1).lower() in _INTERROGATIVES
+
+
+def in_context(text: str, start: int, end: int, rule: Any) -> Optional[int]:
+    """How a match at ``text[start:end]`` counts, from its context: None when it does not count, else
+    how many severity levels to lower it (1 when hedged and the rule lowers hedged claims, else 0).
+
+    A match does not count when negated (``rule.negators`` within ``rule.opts["negation_window"]``
+    words before it, ``rule.pseudo`` pseudo-negations aside), hedged with ``hedged: ignore``, in a
+    neutral question (``questions: skip``), or quoted after a cue (``rule.cues``: "avoid words like").
+    ``rule`` is a phrase-like rule kind (the ``phrase`` and ``conditional`` kinds).
+    """
+    opts = rule.opts
+    if rule.negators is not None and preceded_by(text, start, rule.negators, opts["negation_window"], rule.pseudo):
+        return None
+    lower = 0
+    if rule.hedges is not None and preceded_by(text, start, rule.hedges, 0, None):
+        if opts["hedged"] == "ignore":
+            return None
+        lower = 1
+    if opts["questions"] == "skip" and neutral_question(text, start, end):
+        return None
+    if rule.cues is not None:
+        span = quoted_span(text, start, end)
+        if span is not None and preceded_by(text, quoted_list_start(text, span[0]), rule.cues, 0, None):
+            return None
+    return lower

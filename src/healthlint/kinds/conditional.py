@@ -49,7 +49,7 @@ from typing import Any, Dict, Iterator, List, Optional, Pattern, Sequence, Tuple
 import jsonschema
 
 from ..errors import HealthlintError, HealthlintErrors
-from ..matching import compile_phrases, neutral_question, preceded_by, quoted_list_start, quoted_span
+from ..matching import compile_phrases, in_context
 from ..prose import fold
 from ..yamlpos import load_file
 from .base import Finding, RuleKind, scope_options, string_list
@@ -306,19 +306,9 @@ class ConditionalKind(RuleKind):
                 s, e = m.start(), m.end()
                 if s == e or any(a < e and s < b for a, b in excepted[ui]) or any(a <= s and e <= b for a, b in nav):
                     continue
-                if self.negators is not None and preceded_by(text, s, self.negators, self.opts["negation_window"], self.pseudo):
+                lower = in_context(text, s, e, self)
+                if lower is None:
                     continue
-                lower = 0
-                if self.hedges is not None and preceded_by(text, s, self.hedges, 0, None):
-                    if self.opts["hedged"] == "ignore":
-                        continue
-                    lower = 1
-                if self.opts["questions"] == "skip" and neutral_question(text, s, e):
-                    continue
-                if self.cues is not None:
-                    span = quoted_span(text, s, e)
-                    if span is not None and preceded_by(text, quoted_list_start(text, span[0]), self.cues, 0, None):
-                        continue
                 out.append((ui, s, e, lower))
         return out
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Optional, Pattern, Tuple
 
-from ..matching import compile_phrases, near, neutral_question, preceded_by, quoted_list_start, quoted_span
+from ..matching import compile_phrases, in_context, near
 from .base import Finding, RuleKind, scope_options, string_list
 
 DEFAULT_NEGATORS = [
@@ -132,21 +132,12 @@ class PhraseKind(RuleKind):
                     continue  # a pattern that can match nothing (``x*``) never reports empty text
                 if any(a < e and s < b for a, b in excepted) or any(a <= s and e <= b for a, b in nav):
                     continue
-                if self.negators is not None and preceded_by(text, s, self.negators, self.opts["negation_window"], self.pseudo):
+                lowered = in_context(text, s, e, self)
+                if lowered is None:
                     continue
-                lower = 0
-                if self.hedges is not None and preceded_by(text, s, self.hedges, 0, None):
-                    if self.opts["hedged"] == "ignore":
-                        continue
-                    lower = 1
+                lower = lowered
                 if self.near_words is not None and not near(text, s, e, self.near_words, self.near_window):
                     continue
                 if self.unless_words is not None and near(text, s, e, self.unless_words, self.unless_window):
                     continue
-                if self.opts["questions"] == "skip" and neutral_question(text, s, e):
-                    continue
-                if self.cues is not None:
-                    span = quoted_span(text, s, e)
-                    if span is not None and preceded_by(text, quoted_list_start(text, span[0]), self.cues, 0, None):
-                        continue
                 yield Finding(unit.position(s), unit.end_position(e), {"match": " ".join(unit.text[s:e].split())}, lower)
