@@ -140,3 +140,29 @@ def locate_marker(text: str, marker: str) -> Tuple[int, int, int, int]:
 @pytest.fixture
 def marker_span() -> Callable[[str, str], Tuple[int, int, int, int]]:
     return locate_marker
+
+
+def marked(text: str):
+    """Remove ⟦ ⟧ marks; return the text and each mark's 1-based (line, column, end_line, end_column).
+
+    Columns count characters; the end is exclusive (the position just after the marked text).
+    """
+    spans = []
+    out = []
+    line, col, start = 1, 1, None
+    for ch in text:
+        if ch == "⟦":
+            start = (line, col)
+            continue
+        if ch == "⟧":
+            assert start is not None, f"⟧ without ⟦ in {text!r}"
+            spans.append((start[0], start[1], line, col))
+            start = None
+            continue
+        out.append(ch)
+        if ch == "\n":
+            line, col = line + 1, 1
+        else:
+            col += 1
+    assert start is None, f"unclosed ⟦ in {text!r}"
+    return "".join(out), spans

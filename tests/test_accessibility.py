@@ -14,31 +14,11 @@ from healthlint.config import Config
 from healthlint.engine import Linter
 from healthlint.errors import HealthlintError
 from healthlint.packs import load_pack
+from conftest import marked
 
 ROOT = Path(__file__).resolve().parents[1]
-OPEN, CLOSE = "⟦", "⟧"
 Span = Tuple[int, int, Optional[int], Optional[int]]
 _LINTERS: Dict[str, Linter] = {}
-
-
-def marked(text: str) -> Tuple[str, List[Span]]:
-    spans: List[Span] = []
-    out = []
-    line, col, start = 1, 1, None
-    for ch in text:
-        if ch == OPEN:
-            start = (line, col)
-            continue
-        if ch == CLOSE:
-            assert start is not None
-            spans.append((start[0], start[1], line, col))
-            continue
-        out.append(ch)
-        if ch == "\n":
-            line, col = line + 1, 1
-        else:
-            col += 1
-    return "".join(out), spans
 
 
 def findings(text: str, rule: str, name: str = "post.md") -> list:

@@ -24,34 +24,12 @@ from healthlint.engine import Linter
 from healthlint.errors import HealthlintError
 from healthlint.packs import load_pack
 from healthlint.prose import build_units
+from conftest import marked
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "corpus" / "seed" / "content" / "blog" / "why-is-ketamine-an-effective-treatment-for-ptsd.md"
 
 Span = Tuple[int, int, int, int]
-
-
-def marked(text: str) -> Tuple[str, List[Span]]:
-    """Remove ⟦ ⟧ marks; return the text and each mark's (line, col, end_line, end_col)."""
-    out: List[str] = []
-    spans: List[Span] = []
-    line, col = 1, 1
-    start: Optional[Tuple[int, int]] = None
-    for ch in text:
-        if ch == "⟦":
-            start = (line, col)
-            continue
-        if ch == "⟧":
-            assert start is not None
-            spans.append((start[0], start[1], line, col))
-            start = None
-            continue
-        out.append(ch)
-        if ch == "\n":
-            line, col = line + 1, 1
-        else:
-            col += 1
-    return "".join(out), spans
 
 
 def lint(text: str, select: Sequence[str] = ("references", "evidence"), config: Optional[Config] = None):

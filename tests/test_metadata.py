@@ -19,13 +19,13 @@ from healthlint.engine import Linter
 from healthlint.errors import HealthlintError
 from healthlint.kinds import frontmatter_rule
 from healthlint.packs import builtin_pack_dir, load_pack
+from conftest import marked
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "metadata"
 SEED = ROOT.parent / "shared" / "corpus" / "seed" / "content" / "blog" / "why-is-ketamine-an-effective-treatment-for-ptsd.md"
 TODAY = datetime.date(2025, 6, 15)
 HEALTH = "Ketamine infusions may ease depression for some people.\n"
-OPEN, CLOSE = "⟦", "⟧"
 
 Span = Tuple[int, int, Optional[int], Optional[int]]
 
@@ -33,28 +33,6 @@ Span = Tuple[int, int, Optional[int], Optional[int]]
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     monkeypatch.setattr(frontmatter_rule, "today", lambda: TODAY)
-
-
-def marked(text: str) -> Tuple[str, List[Span]]:
-    """Remove ⟦ ⟧ marks; return the text and each mark's (line, column, end_line, end_column)."""
-    spans: List[Span] = []
-    out = []
-    line, col, start = 1, 1, None
-    for ch in text:
-        if ch == OPEN:
-            start = (line, col)
-            continue
-        if ch == CLOSE:
-            assert start is not None
-            spans.append((start[0], start[1], line, col))
-            start = None
-            continue
-        out.append(ch)
-        if ch == "\n":
-            line, col = line + 1, 1
-        else:
-            col += 1
-    return "".join(out), spans
 
 
 _LINTERS: Dict[Tuple[Tuple[str, ...], Tuple[str, ...]], Linter] = {}

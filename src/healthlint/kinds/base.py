@@ -137,6 +137,20 @@ def string_list(description: str, default: Optional[List[str]] = None) -> Dict[s
     return schema
 
 
+def topic_schema(description: str) -> Dict[str, Any]:
+    """Schema of the ``when`` option read by :func:`on_topic`: ``mentions``, ``rules``, ``min_mentions``."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "mentions": {"type": "array", "items": {"type": "string"}},
+            "rules": {"type": "array", "items": {"type": "string"}},
+            "min_mentions": {"type": "integer", "minimum": 1, "default": 1},
+        },
+        "description": description,
+    }
+
+
 def on_topic(ctx: Any, mentions: Any, min_mentions: int, when_rules: Any) -> bool:
     """True when a post is about the rule's topic.
 

@@ -41,7 +41,7 @@ import yaml
 
 from ..frontmatter import key_position, toml_value_span
 from ..matching import compile_phrases
-from .base import Finding, RuleKind, on_topic, string_list
+from .base import Finding, RuleKind, on_topic, string_list, topic_schema
 
 CHECKS = ("missing", "generic", "credentials", "age", "order")
 
@@ -270,17 +270,8 @@ class FrontMatterKind(RuleKind):
         },
         "max_age_months": {"type": "integer", "minimum": 1, "default": 12,
                            "description": "age: how many months a date may lie before today."},
-        "when": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "mentions": {"type": "array", "items": {"type": "string"}},
-                "rules": {"type": "array", "items": {"type": "string"}},
-                "min_mentions": {"type": "integer", "minimum": 1, "default": 1},
-            },
-            "description": "Apply only to posts that mention these words (at least min_mentions times, outside "
-                           "the reference list) or where one of these rules fires.",
-        },
+        "when": topic_schema("Apply only to posts that mention these words (at least min_mentions times, outside "
+                             "the reference list) or where one of these rules fires."),
     }
 
     def __init__(self, *args: Any) -> None:

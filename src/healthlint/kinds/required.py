@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List
 
 from ..matching import compile_phrases
-from .base import Finding, RuleKind, on_topic, scope_options, string_list
+from .base import Finding, RuleKind, on_topic, scope_options, string_list, topic_schema
 
 
 class RequiredKind(RuleKind):
@@ -43,16 +43,7 @@ class RequiredKind(RuleKind):
             "maxProperties": 1,
             "description": "Look only in the first or last N top-level blocks.",
         },
-        "when": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "mentions": {"type": "array", "items": {"type": "string"}},
-                "rules": {"type": "array", "items": {"type": "string"}},
-                "min_mentions": {"type": "integer", "minimum": 1, "default": 1},
-            },
-            "description": "Apply only to posts that mention one of these words or where one of these rules fires.",
-        },
+        "when": topic_schema("Apply only to posts that mention one of these words or where one of these rules fires."),
         "front_matter": {
             "type": "array",
             "items": {
