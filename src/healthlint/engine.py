@@ -394,11 +394,23 @@ class Linter:
         return [Diagnostic(src.display, 1, 1, None, None, INTERNAL_ERROR, "error", msg, "")]
 
     def lint_text(self, display: str, text: str, relpath: Optional[str] = None) -> List[Diagnostic]:
-        """Diagnostics for a document's text (after decoding)."""
+        """Diagnostics for a document's text (after decoding), sorted by position."""
+        local, cross = self.check_text(display, text)
+        return self.finish(local + cross)
+
+    def check_text(self, display: str, text: str, local: bool = True, cross: bool = True
+                   ) -> Tuple[List[Diagnostic], List[Diagnostic]]:
+        """The diagnostics of one document, split into ``(local, cross_file)``, before merging.
+
+        ``local`` diagnostics depend only on the text, its path and the configuration (a cache
+        may keep them by content hash); ``cross_file`` ones come from rules that read other posts
+        (:data:`CROSS_FILE_KINDS`). Either part can be skipped (an empty list). Suppression is
+        applied; :meth:`finish` merges and sorts the two parts together.
+        """
         document = Document(display, text)
         out: List[Diagnostic] = []
         fm = document.front_matter
-        if fm is not None and fm.error is not None:
+        if local and fm is not None and fm.error is not None:
             line, col, message = fm.error
             out.append(Diagnostic(display, line, col, None, None, FRONT_MATTER_ERROR, "error", message,
                                   "Fix the front matter; the rest of the post was still checked."))
@@ -407,6 +419,8 @@ class Linter:
         found: List[Diagnostic] = []
         language = detect_language(document)
         for rule in self.span_rules + self.doc_rules:
+            if (rule.kind in CROSS_FILE_KINDS and not cross) or (rule.kind not in CROSS_FILE_KINDS and not local):
+                continue
             if any(matches(s, rule.id) for s in ignored):
                 continue
             if language and rule.languages and language not in rule.languages:
@@ -424,11 +438,26 @@ class Linter:
         if "parsed" in document.__dict__:  # rules ran on the body: its directives matter
             sup = collect(document, [p.name for p in self.packs])
             found = [d for d in found if not sup.suppressed(d)]
-            out.extend(self._unknown_directive_rules(display, sup))
-        found = list(dict.fromkeys(found))  # the same finding twice (a YAML alias repeats a field): once
-        out.extend(merge_same_span(found, {r.id: i for i, r in enumerate(self.all_rules)}))
+            if local:
+                out.extend(self._unknown_directive_rules(display, sup))
+        found_cross = [d for d in found if d.rule in self._cross_ids]
+        out.extend(d for d in found if d.rule not in self._cross_ids)
+        return out, found_cross
+
+    def finish(self, diagnostics: Sequence[Diagnostic]) -> List[Diagnostic]:
+        """One file's diagnostics as reported: duplicates dropped, same spans merged, sorted."""
+        found = list(dict.fromkeys(diagnostics))  # the same finding twice (a YAML alias repeats a field): once
+        out = merge_same_span(found, self._rule_order)
         out.sort(key=Diagnostic.sort_key)
         return out
+
+    @cached_property
+    def _cross_ids(self) -> frozenset:
+        return frozenset(r.id for r in self.all_rules if r.kind in CROSS_FILE_KINDS)
+
+    @cached_property
+    def _rule_order(self) -> Dict[str, int]:
+        return {r.id: i for i, r in enumerate(self.all_rules)}
 
     def _unknown_directive_rules(self, display: str, sup: Any) -> List[Diagnostic]:
         """A suppression comment that names no known rule or pack silences nothing: say so."""
