@@ -13,6 +13,8 @@ from typing import List, Optional, Sequence, Tuple
 import click
 
 from . import __version__
+from .cache import CACHE_DIR_NAME, ENV_CACHE_DIR, ResultCache, default_cache_dir
+from .cache import clean as clean_cache
 from .config import find_config, load_config
 from .diagnostic import SEVERITIES
 from .engine import Linter
@@ -20,6 +22,8 @@ from .errors import HealthlintError, HealthlintErrors
 from .formatters import REGISTRY as FORMATS
 from .formatters import RenderContext
 from .formatters.statistics import render_statistics
+from .parallel import default_jobs
+from .progress import Progress
 
 
 def _write(text: str, stream=None) -> None:
@@ -80,6 +84,12 @@ def main() -> None:
               help="Print how many findings each rule made instead of the findings (JSON with --format json).")
 @click.option("--output-file", type=click.Path(dir_okay=False), default=None,
               help="Write the output to this file (UTF-8) instead of standard output.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: one per core; 1 lints in this process).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help=f"Result cache folder (default: {CACHE_DIR_NAME} in the configuration's folder, "
+                   f"else the working folder; or ${ENV_CACHE_DIR}).")
 def check(
     paths: Tuple[str, ...],
     select: Tuple[str, ...],
@@ -91,29 +101,40 @@ def check(
     force_exclude: bool,
     statistics: bool,
     output_file: Optional[str],
+    jobs: Optional[int],
+    no_cache: bool,
+    cache_dir: Optional[str],
 ) -> None:
     """Lint Markdown posts (files, or folders searched for .md, .markdown and .mdx)."""
     targets = list(paths) or ["."]
+    env = dict(os.environ)
     try:
         config = load_config(config_file if config_file is not None else find_config(targets))
+        # with a cache, the rules are loaded only if a file needs linting (a warm run needs none)
         linter = Linter(
             config,
             select=_split(select) if select else None,
             ignore=_split(ignore),
             extend_select=_split(extend_select),
+            lazy=not no_cache,
         )
+        cache = None
+        if not no_cache:
+            cache = ResultCache(cache_dir or default_cache_dir(config.root), linter.settings_key())
+        with Progress.for_stderr(env) as progress:
+            result = linter.run(targets, force_exclude=force_exclude, jobs=jobs or default_jobs(), cache=cache,
+                                progress=progress.update)
     except HealthlintError as exc:
         _fail(exc)
         return
-    result = linter.run(targets, force_exclude=force_exclude)
-    env = dict(os.environ)
     if fmt is None:
         fmt = "github" if env.get("GITHUB_ACTIONS") == "true" else "text"
     # https://no-color.org: NO_COLOR set to a non-empty value turns colour off.
     color = fmt == "text" and sys.stdout.isatty() and not env.get("NO_COLOR")
     color = color and output_file is None
-    ctx = RenderContext(files=result.files, color=color, env=env, rules={r.id: r for r in linter.all_rules},
-                        paths=result.paths)
+    needs_rules = statistics or fmt == "sarif"  # the others print only what the diagnostics hold
+    ctx = RenderContext(files=result.files, color=color, env=env, paths=result.paths,
+                        rules={r.id: r for r in linter.all_rules} if needs_rules else {})
     if statistics:
         output = render_statistics(result.diagnostics, ctx, as_json=fmt == "json")
     else:
@@ -154,6 +175,28 @@ def rules(config_file: Optional[str], show_all: bool) -> None:
                     lines.append(f"  {'':<{width}}  source: {r.source}")
         lines.append("")
     _write("\n".join(lines))
+
+
+@main.command()
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file (its folder holds the cache).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Remove this cache folder instead.")
+def clean(config_file: Optional[str], cache_dir: Optional[str]) -> None:
+    """Remove the result cache (the folder a check from here would use, and the working folder's)."""
+    if cache_dir is not None:
+        folders = [cache_dir]
+    else:
+        found = config_file if config_file is not None else find_config(["."])
+        root = os.path.dirname(os.path.abspath(found)) if found else os.getcwd()
+        folders = [default_cache_dir(root), os.path.join(os.getcwd(), CACHE_DIR_NAME)]
+    try:
+        removed = clean_cache(folders)
+    except OSError as exc:
+        _write(f"healthlint: error: cannot remove the cache: {exc.strerror or exc} ({exc.filename})\n", sys.stderr)
+        sys.exit(2)
+    for folder in removed:
+        _write(f"Removed {click.format_filename(folder)}\n", sys.stderr)
+    if not removed:
+        _write("No cache to remove.\n", sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

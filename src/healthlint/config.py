@@ -43,7 +43,6 @@ from .content_index import PERMALINK_TOKENS, SiteSettings, expand_settings
 
 from .diagnostic import SEVERITIES
 from .errors import HealthlintError, HealthlintErrors
-from .packs import check_keys, schema_errors
 from .yamlpos import Marks, key_name, load, load_file, read_text
 
 try:
@@ -188,6 +187,8 @@ def load_config(path: Optional[str]) -> Config:
         data = {}
     if not isinstance(data, dict):
         raise HealthlintError("configuration must be a mapping of keys", path, 1, 1)
+    from .packs import check_keys, schema_errors  # (imports the rule kinds: only when a file is read)
+
     errors = check_keys(data, list(SCHEMA), marks, (), "configuration")
     top = {key_name((k,)) for k in data}
     errors += [

@@ -80,7 +80,8 @@ SITE_MARKERS = ("_config.yml", "_config.yaml", "hugo.toml", "hugo.yaml", "hugo.j
                 "docusaurus.config.js")
 
 
-def find_root(path: str, config_root: Optional[str] = None, cwd: Optional[str] = None) -> str:
+def find_root(path: str, config_root: Optional[str] = None, cwd: Optional[str] = None,
+              memo: Optional[Dict[str, Tuple[Optional[str], Optional[str]]]] = None) -> str:
     """The content repository of ``path`` (absolute).
 
     The nearest folder above it with ``.git``, else the configuration file's folder, else the
@@ -88,17 +89,9 @@ def find_root(path: str, config_root: Optional[str] = None, cwd: Optional[str] =
     working folder ``cwd`` (the run's, by default) when it holds the file, else the file's folder.
     """
     folder = os.path.dirname(os.path.abspath(path))
-    current = folder
-    site: Optional[str] = None
-    while True:
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        if site is None and any(os.path.isfile(os.path.join(current, m)) for m in SITE_MARKERS):
-            site = current
-        parent = os.path.dirname(current)
-        if parent == current:
-            break
-        current = parent
+    git, site = _markers_above(folder, {} if memo is None else memo)
+    if git is not None:
+        return git
     if config_root:
         base = os.path.abspath(config_root)
         if folder == base or folder.startswith(base.rstrip(os.sep) + os.sep):
@@ -109,6 +102,30 @@ def find_root(path: str, config_root: Optional[str] = None, cwd: Optional[str] =
     if folder == here or folder.startswith(here.rstrip(os.sep) + os.sep):
         return here
     return folder
+
+
+def _markers_above(folder: str, memo: Dict[str, Tuple[Optional[str], Optional[str]]]
+                   ) -> Tuple[Optional[str], Optional[str]]:
+    """The nearest folder at or above ``folder`` with ``.git``, and the nearest with a site marker.
+
+    ``memo`` keeps the answer per folder (a run asks for every post's folder, and their parents
+    repeat); one directory listing per folder instead of a ``stat`` per marker.
+    """
+    if folder in memo:
+        return memo[folder]
+    try:
+        names = set(os.listdir(folder))
+    except OSError:
+        names = set()
+    if ".git" in names:
+        memo[folder] = (folder, None)
+        return memo[folder]
+    parent = os.path.dirname(folder)
+    git, site = _markers_above(parent, memo) if parent != folder else (None, None)
+    if any(m in names and os.path.isfile(os.path.join(folder, m)) for m in SITE_MARKERS):
+        site = folder
+    memo[folder] = (git, site)
+    return git, site
 
 
 @dataclass

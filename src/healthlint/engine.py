@@ -15,19 +15,20 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
+from .cache import ResultCache, content_hash, repository_stamp, settings_key
 from .config import Config
 from .content_index import BUNDLE_NAMES, ContentIndex, find_root, nfc
 from .diagnostic import SEVERITIES, Diagnostic, severity_rank
-from .document import DecodeError, Document, decode
 from .errors import HealthlintError, HealthlintErrors
-from .kinds import Finding
-from .language import detect as detect_language
-from .packs import Pack, Rule, builtin_pack_files, load_packs
-from .prose import ProseUnit, build_units
-from .suppression import collect
+from .yamlpos import LOADED_FILES
+
+if TYPE_CHECKING:  # the rules' modules are imported when the rules are loaded (a warm run needs none)
+    from .kinds import Finding
+    from .packs import Pack, Rule
+    from .prose import ProseUnit
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".healthlint_cache"}
@@ -68,6 +69,19 @@ class Source:
 
 
 @dataclass
+class Task:
+    """A file to lint in a run: its place in the output, its bytes, and what the cache knows."""
+
+    index: int
+    display: str
+    path: str
+    data: bytes
+    sha: Optional[str] = None
+    stamp: Optional[str] = None
+    local: Optional[List[Diagnostic]] = None  # the local part, when the cache still holds it
+
+
+@dataclass
 class RunResult:
     diagnostics: List[Diagnostic] = field(default_factory=list)
     files: int = 0
@@ -100,6 +114,8 @@ class DocumentContext:
 
     @cached_property
     def units(self) -> List[ProseUnit]:
+        from .prose import build_units
+
         cfg = self.linter.config
         return build_units(self.document, cfg.front_matter_fields, cfg.reference_headings, cfg.navigation_link_text)
 
@@ -135,20 +151,70 @@ class Linter:
         ignore: Sequence[str] = (),
         extend_select: Sequence[str] = (),
         extra_packs: Sequence[str] = (),
+        lazy: bool = False,
     ) -> None:
         self.config = config
-        files = [str(p) for p in builtin_pack_files()] + list(config.packs) + list(extra_packs)
-        self.packs: List[Pack] = load_packs(files)
-        self.all_rules: List[Rule] = [r for p in self.packs for r in p.rules]
-        self._check_references()
-        self.rules = self._select(select, ignore, extend_select)
-        self.span_rules = [r for r in self.rules if r.checker is not None and not r.checker.document_level]
-        self.doc_rules = [r for r in self.rules if r.checker is not None and r.checker.document_level]
+        self._selection = (select, ignore, extend_select)
+        self._pack_files = list(config.packs) + list(extra_packs)
+        self._loaded = False
         self._indexes: Dict[str, ContentIndex] = {}
+        self._roots: Dict[str, str] = {}
+        self._markers: Dict[str, Any] = {}
+        # what a worker process started with "spawn" needs to build the same Linter
+        self.spec = (config.file, None if select is None else list(select), list(ignore), list(extend_select),
+                     list(extra_packs))
+        if not lazy:
+            self.load()
+
+    def load(self) -> None:
+        """Load and compile the rule packs and resolve the selection (once; ``lazy=True`` defers it).
+
+        A warm run whose every file the result cache still holds never needs the rules.
+
+        Raises:
+            HealthlintError: bad packs, or a selector that matches no rule.
+        """
+        if self._loaded:
+            return
+        from .packs import builtin_pack_files, load_packs
+
+        files = [str(p) for p in builtin_pack_files()] + self._pack_files
+        self._packs: List[Pack] = load_packs(files)
+        self._all_rules: List[Rule] = [r for p in self._packs for r in p.rules]
+        self._check_references()
+        self._rules = self._select(*self._selection)
+        self.span_rules = [r for r in self._rules if r.checker is not None and not r.checker.document_level]
+        self.doc_rules = [r for r in self._rules if r.checker is not None and r.checker.document_level]
+        self._loaded = True
+
+    @property
+    def packs(self) -> List[Pack]:
+        """Every loaded rule pack (built-in ones first)."""
+        self.load()
+        return self._packs
+
+    @property
+    def all_rules(self) -> List[Rule]:
+        """Every rule of every pack, selected or not."""
+        if not self._loaded and hasattr(self, "_all_rules"):
+            return self._all_rules  # while loading (the selection checks names)
+        self.load()
+        return self._all_rules
+
+    @property
+    def rules(self) -> List[Rule]:
+        """The rules this run applies."""
+        self.load()
+        return self._rules
+
+    @property
+    def cross_file(self) -> bool:
+        """True when a selected rule reads other posts (:data:`CROSS_FILE_KINDS`)."""
+        return any(r.kind in CROSS_FILE_KINDS for r in self.rules)
 
     def content_index(self, path: str) -> ContentIndex:
         """The content index of the repository ``path`` belongs to, built once per run and shared."""
-        root = find_root(path, self.config.root if self.config.file else None)
+        root = self.root_of(path)
         index = self._indexes.get(root)
         if index is None:
             from .kinds.prevnext import body_reader
@@ -314,18 +380,103 @@ class Linter:
         return rel is not None and spec.match_file(rel)
 
     # linting ---------------------------------------------------------------
-    def run(self, paths: Sequence[str], force_exclude: bool = False) -> RunResult:
+    def run(self, paths: Sequence[str], force_exclude: bool = False, jobs: int = 1,
+            cache: Optional[ResultCache] = None, progress: Optional[Callable[[int, int], None]] = None) -> RunResult:
+        """Lint ``paths`` (files and folders) and return every diagnostic, in a stable order.
+
+        Args:
+            jobs: worker processes (1: lint in this process). Output does not depend on it:
+                files are reported in the order :meth:`sources` lists them.
+            cache: a :class:`~healthlint.cache.ResultCache`; files whose bytes (and, for
+                cross-file rules, whose repository) did not change are not linted again.
+            progress: called with ``(files done, files in all)`` as files finish.
+        """
         sources, errors = self.sources(paths, force_exclude)
         result = RunResult(diagnostics=list(errors), failed=bool(errors))
-        for src in sources:
-            diags = self.lint_source(src)
+        if cache is None or not cache.valid:
+            self.load()
+        elif not self._loaded:  # merge kept diagnostics in the order the rules were loaded in
+            self.__dict__["_rule_order"] = {rule: i for i, rule in enumerate(cache.rule_order)}
+        cross = self.cross_file if self._loaded or cache is None else bool(cache.cross_file)
+        slots: List[List[Diagnostic]] = [[] for _ in sources]
+        tasks: List[Task] = []
+        stamps: Dict[str, str] = {}
+        done = 0
+        for i, src in enumerate(sources):
+            data = self.read_source(src)
+            if not isinstance(data, bytes):
+                slots[i] = data
+                done += 1
+                continue
+            task = Task(i, src.display, src.path, data)
+            if cache is not None:
+                task.sha = content_hash(data)
+                if cross:
+                    root = self.root_of(src.path)
+                    if root not in stamps:
+                        stamps[root] = repository_stamp(root, SKIP_DIRS, skip_paths=[cache.folder])
+                    task.stamp = stamps[root]
+                local, crossed = cache.get(src.path, task.sha, task.stamp, src.display)
+                if local is not None and (crossed is not None or not cross):
+                    slots[i] = self.finish(local + (crossed or []))
+                    done += 1
+                    continue
+                task.local = local  # the cached local part, when only the cross-file part is stale
+            tasks.append(task)
+        if progress is not None:
+            progress(done, len(sources))
+        if tasks:
+            self.load()
+            if cache is not None:
+                cache.bind(list(LOADED_FILES) + ([self.config.file] if self.config.file else []), cross,
+                           [r.id for r in self.all_rules])
+        if cross and tasks:
+            for task in tasks:  # every repository's index built once, before any worker starts
+                self.content_index(os.path.abspath(task.path)).posts  # noqa: B018
+        from .parallel import lint_tasks
+
+        for task, local, crossed in lint_tasks(self, tasks, jobs):
+            if task.local is not None:
+                local = task.local
+            failing = any(d.rule in FAILING_IDS for d in local)
+            if cache is not None and task.sha is not None and not failing:
+                cache.put(task.path, task.sha, local, crossed if cross else None, task.stamp)
+            slots[task.index] = self.finish(local + crossed)
+            done += 1
+            if progress is not None:
+                progress(done, len(sources))
+        for src, diags in zip(sources, slots):
             result.files += 1
             result.paths.append(src.display)
             result.diagnostics.extend(diags)
             if any(d.rule in FAILING_IDS for d in diags):
                 result.failed = True
-        result.diagnostics.extend(self._inbound(sources))
+        if cross:
+            result.diagnostics.extend(self._inbound(sources))
+        if cache is not None:
+            cache.save()
         return result
+
+    def settings_key(self) -> str:
+        """The result cache's key for this run's settings, without loading the rules.
+
+        The selection, the extra packs, the configuration file's path and the names of the
+        built-in packs; the packs' and the configuration's contents are checked by the cache.
+        """
+        from .locations import builtin_pack_dir
+
+        folder = builtin_pack_dir()
+        names = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.is_dir() else []
+        return settings_key([repr(self._selection), repr(self._pack_files), repr(self.config.file), repr(names)])
+
+    def root_of(self, path: str) -> str:
+        """The content repository of ``path`` (see :func:`~healthlint.content_index.find_root`), memoised per folder."""
+        folder = os.path.dirname(os.path.abspath(path))
+        root = self._roots.get(folder)
+        if root is None:
+            root = self._roots[folder] = find_root(path, self.config.root if self.config.file else None,
+                                                   memo=self._markers)
+        return root
 
     def _inbound(self, sources: Sequence[Source]) -> List[Diagnostic]:
         """Links in posts outside the run that point at a post this change renamed or deleted.
@@ -334,8 +485,15 @@ class Linter:
         change deletes a post), the posts that still link to the old path are reported too, with
         the same findings a run on them would give (only those about the removed post).
         """
-        if not any(r.kind in CROSS_FILE_KINDS for r in self.rules) or not self._indexes:
+        roots = {self.root_of(s.path): s.path for s in sources}
+        if not any(ContentIndex(root).changes() for root in roots if root not in self._indexes) and \
+                not any(index.changes() for index in self._indexes.values()):
+            return []  # nothing renamed or deleted (read from git status, without loading the rules)
+        self.load()
+        if not self.cross_file:
             return []
+        for path in roots.values():
+            self.content_index(os.path.abspath(path))
         given = {nfc(os.path.realpath(s.path)) for s in sources}
         out: List[Diagnostic] = []
         for index in list(self._indexes.values()):
@@ -355,6 +513,8 @@ class Linter:
                 if nfc(os.path.realpath(post.path)) in given:
                     continue
                 try:
+                    from .document import DecodeError, decode
+
                     with open(post.path, "rb") as fh:
                         text = decode(fh.read())
                 except (OSError, DecodeError):
@@ -367,31 +527,49 @@ class Linter:
 
     def lint_source(self, src: Source) -> List[Diagnostic]:
         """Diagnostics for one file (never raises for a problem with the file itself)."""
+        data = self.read_source(src)
+        if not isinstance(data, bytes):
+            return data
+        local, cross = self.lint_bytes(src.display, data)
+        return self.finish(local + cross)
+
+    def read_source(self, src: Source) -> "bytes | List[Diagnostic]":
+        """The bytes of a file, or the I/O error diagnostic that says why they cannot be read."""
         try:
             with open(src.path, "rb") as fh:
-                data = fh.read()
+                return fh.read()
         except IsADirectoryError:
             return [Diagnostic(src.display, 1, 1, None, None, IO_ERROR, "error", "is a folder, not a file", "")]
         except OSError as exc:
             reason = exc.strerror or str(exc)
             return [Diagnostic(src.display, 1, 1, None, None, IO_ERROR, "error", f"cannot read file: {reason}", "")]
+
+    def lint_bytes(self, display: str, data: bytes, local: bool = True, cross: bool = True
+                   ) -> Tuple[List[Diagnostic], List[Diagnostic]]:
+        """:meth:`check_text` on a file's bytes; decoding problems and crashes become diagnostics.
+
+        Never raises for a problem with the file: an encoding error, a document nested too deeply
+        or a bug in a rule is one ``healthlint.*`` diagnostic (in the local part).
+        """
+        from .document import DecodeError, decode
+
         try:
             text = decode(data)
         except DecodeError as exc:
             return [
                 Diagnostic(
-                    src.display, exc.line, exc.column, None, None, ENCODING_ERROR, "error",
+                    display, exc.line, exc.column, None, None, ENCODING_ERROR, "error",
                     f"file is not valid UTF-8 (invalid byte at byte offset {exc.offset}); it was not linted",
                     "Save the file as UTF-8.",
                 )
-            ]
+            ], []
         try:
-            return self.lint_text(src.display, text)
+            return self.check_text(display, text, local, cross)
         except RecursionError:
             msg = "the file is nested too deeply to be linted"
         except Exception as exc:  # a bug in healthlint: report it, keep going
             msg = f"internal error while linting ({type(exc).__name__}: {exc}); please report it"
-        return [Diagnostic(src.display, 1, 1, None, None, INTERNAL_ERROR, "error", msg, "")]
+        return [Diagnostic(display, 1, 1, None, None, INTERNAL_ERROR, "error", msg, "")], []
 
     def lint_text(self, display: str, text: str, relpath: Optional[str] = None) -> List[Diagnostic]:
         """Diagnostics for a document's text (after decoding), sorted by position."""
@@ -407,6 +585,10 @@ class Linter:
         (:data:`CROSS_FILE_KINDS`). Either part can be skipped (an empty list). Suppression is
         applied; :meth:`finish` merges and sorts the two parts together.
         """
+        from .document import Document
+        from .language import detect as detect_language
+        from .suppression import collect
+
         document = Document(display, text)
         out: List[Diagnostic] = []
         fm = document.front_matter

@@ -32,6 +32,7 @@ import jsonschema
 from .diagnostic import SEVERITIES
 from .errors import HealthlintError, HealthlintErrors
 from .kinds import RuleKind, kinds
+from .locations import builtin_pack_dir
 from .yamlpos import Marks, key_name, load_file
 
 # An example is a post (a string, linted as ``example.md``) or a small repository
@@ -136,15 +137,6 @@ class Pack:
     enabled: bool
     file: str
     rules: List[Rule] = field(default_factory=list)
-
-
-def builtin_pack_dir() -> Path:
-    """The folder of the built-in packs: ``healthlint/_rules`` in a wheel, ``rules/`` in a checkout."""
-    here = Path(__file__).resolve().parent
-    shipped = here / "_rules"
-    if shipped.is_dir():
-        return shipped
-    return here.parent.parent / "rules"
 
 
 def builtin_pack_files() -> List[Path]:

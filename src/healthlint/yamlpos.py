@@ -7,6 +7,7 @@ so configuration and rule pack errors can name the file, line and key.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Dict, List, Tuple
 
 import yaml
@@ -165,10 +166,16 @@ def read_text(path: str) -> str:
         raise HealthlintError(f"not valid UTF-8 (byte offset {exc.start})", path)
 
 
+# Every YAML file read through load_file (rule packs, configuration, data tables): what a run's
+# results depend on besides the posts, so the result cache's key hashes them.
+LOADED_FILES: Dict[str, None] = {}
+
+
 def load_file(path: str) -> Tuple[Any, Marks]:
-    """Read and parse a YAML file (UTF-8).
+    """Read and parse a YAML file (UTF-8); its path is recorded in :data:`LOADED_FILES`.
 
     Raises:
         HealthlintError: when the file cannot be read, decoded or parsed.
     """
+    LOADED_FILES[os.path.abspath(path)] = None
     return load(read_text(path), path)

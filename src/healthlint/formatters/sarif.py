@@ -41,9 +41,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..diagnostic import Diagnostic
-from ..document import DecodeError, Document, decode
-from ..packs import builtin_pack_dir
-from ..ruledocs import anchor
+from ..locations import builtin_pack_dir
 from .base import Formatter, RenderContext, describe
 from .github import annotation_path
 
@@ -73,6 +71,8 @@ def help_uri(rule: Any) -> Optional[str]:
         builtin = Path(rule.file).resolve().parent == builtin_pack_dir().resolve()
     except (OSError, TypeError):
         builtin = False
+    from ..ruledocs import anchor
+
     return f"{RULE_DOCS_URL}{quote(rule.pack)}.md#{anchor(rule.id)}" if builtin else None
 
 
@@ -137,6 +137,8 @@ def region(d: Diagnostic) -> Dict[str, int]:
 
 def read_lines(path: str) -> Optional[List[str]]:
     """The file's lines as healthlint numbers them (BOM dropped, LF/CRLF/CR ends), or None."""
+    from ..document import DecodeError, Document, decode
+
     try:
         with open(path, "rb") as fh:
             return Document(path, decode(fh.read())).lines
