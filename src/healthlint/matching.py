@@ -8,13 +8,17 @@ Matching conventions (shared by every rule kind):
 * a space in a phrase matches any run of whitespace, line breaks included;
 * curly and straight apostrophes and hyphen variants are interchangeable
   (the text is folded by :func:`healthlint.prose.fold` before matching);
-* case-insensitive unless asked otherwise, without changing the text's length.
+* case-insensitive unless asked otherwise, without changing the text's length;
+* longest first: where several phrases match at one place, the longest is the match.
+
+A phrase list compiles into one regex shaped as a trie (:func:`phrase_trie`), so
+a rule's cost hardly grows with the length of its list.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, List, Optional, Pattern, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
 
 BEFORE = r"(?<!\w)(?<!\w[-'])"
 AFTER = r"(?!\w)(?![-']\w)"
@@ -26,11 +30,34 @@ _CLAUSE = re.compile(r"[.;:!?()\u2014\u2013]|,\s|\bbut\b|\bhowever\b|\balthough\
 
 def phrase_regex(phrase: str) -> str:
     """Regex source for one phrase (no word boundaries): words joined by ``\\s+``."""
-    parts = []
-    for word in fold_phrase(phrase).split():
-        # "100%" also matches "100 %" (a space, often a no-break one, before the sign)
-        parts.append(re.sub(r"(?<=\d)%", r"\\s?%", re.escape(word)))
-    return r"\s+".join(parts)
+    return "".join(phrase_tokens(phrase, case_sensitive=True))
+
+
+# The tokens of a phrase besides single characters: the space between two words, and a per cent
+# sign right after a digit ("100%" also matches "100 %": a space, often a no-break one, before it).
+_SPACE = r"\s+"
+_PERCENT = r"\s?%"
+
+
+def phrase_tokens(phrase: str, case_sensitive: bool = False) -> List[str]:
+    """The regex tokens of one phrase, in order: one per character, ``\\s+`` between words.
+
+    Case-insensitive tokens are lower-cased where that keeps one character: the regex
+    engine compiles ``C`` and ``c`` alike under IGNORECASE, and the trie then shares them.
+    """
+    tokens: List[str] = []
+    for i, word in enumerate(fold_phrase(phrase).split()):
+        if i:
+            tokens.append(_SPACE)
+        prev = ""
+        for ch in word:
+            if ch == "%" and prev.isdigit():
+                tokens.append(_PERCENT)
+            else:
+                low = ch.lower()
+                tokens.append(re.escape(ch if case_sensitive or len(low) != 1 else low))
+            prev = ch
+    return tokens
 
 
 def fold_phrase(phrase: str) -> str:
@@ -39,14 +66,97 @@ def fold_phrase(phrase: str) -> str:
     return fold(phrase)
 
 
+def phrase_order(phrases: Iterable[str]) -> List[str]:
+    """Distinct non-empty phrases, longest first (ties alphabetical): the order matches are tried in.
+
+    Length counts the phrase with its spaces collapsed, so it is the number of its tokens.
+    """
+    distinct = {" ".join(fold_phrase(p).split()) for p in phrases if p.strip()}
+    return sorted(distinct, key=lambda p: (-len(p), p))
+
+
+def phrase_trie(phrases: Sequence[str], case_sensitive: bool = False) -> str:
+    """Regex source matching any of ``phrases``, longest first, with shared prefixes factored out.
+
+    ``trie(["cure", "cures", "cured"])`` is ``cure(?:[sd])?``-like: at each position the
+    engine follows the one branch the next character allows instead of trying every phrase
+    in turn, so a list of 1,000 phrases costs little more than a list of 50. The source
+    matches exactly what the plain alternation of :func:`phrase_regex` in
+    :func:`phrase_order` matches (tests/test_patterns.py checks it): where two branches
+    could both match the same character (``100%`` and ``100 mg`` both allow a space after
+    ``100``; ``s`` and ``ſ`` are one letter ignoring case), that part falls back to the
+    plain alternation in that order.
+    """
+    flags = 0 if case_sensitive else re.IGNORECASE
+    root: _Node = _Node()
+    for rank, phrase in enumerate(phrase_order(phrases)):
+        node = root
+        for token in phrase_tokens(phrase, case_sensitive):
+            node = node.children.setdefault(token, _Node())
+        if node.end is None:
+            node.end = rank
+    return root.source(flags)
+
+
+class _Node:
+    """A node of a phrase trie: the tokens that may follow, and whether a phrase ends here."""
+
+    __slots__ = ("children", "end")
+
+    def __init__(self) -> None:
+        self.children: Dict[str, "_Node"] = {}
+        self.end: Optional[int] = None  # the rank of the phrase that ends here (its place in phrase_order)
+
+    def source(self, flags: int) -> str:
+        if not self.children:
+            return ""
+        if _overlapping(list(self.children), flags):
+            # Two branches may match the same text: the plain alternation, longest suffix first.
+            suffixes = sorted(self.suffixes())
+            alternatives = ["".join(tokens) for _rank, tokens in suffixes if tokens]
+            body = "(?:" + "|".join(alternatives) + ")"
+        else:
+            alternatives = [token + child.source(flags) for token, child in sorted(self.children.items())]
+            body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+            if self.end is not None and len(alternatives) == 1:
+                body = "(?:" + body + ")"
+        # A phrase that ends here is tried last: every phrase below is longer.
+        return body + "?" if self.end is not None else body
+
+    def suffixes(self) -> List[Tuple[int, List[str]]]:
+        """``(rank, tokens)`` of every phrase from this node down (empty tokens: ends here)."""
+        out = [(self.end, [])] if self.end is not None else []
+        for token, child in self.children.items():
+            out += [(rank, [token] + rest) for rank, rest in child.suffixes()]
+        return out
+
+
+def _overlapping(tokens: List[str], flags: int) -> bool:
+    """True when two of ``tokens`` can match the same character."""
+    if _PERCENT in tokens and (_SPACE in tokens or "%" in tokens):
+        return True
+    if not flags & re.IGNORECASE:
+        return False  # distinct characters, and \s+ never matches a character of a word
+    # Under IGNORECASE a few letters match others beyond their lower case (s and ſ, i and ı, µ and μ).
+    odd = [t for t in tokens if len(t) == 1 and not t.isascii() and t.lower() != t.upper()]
+    for a in odd:
+        for b in tokens:
+            if b != a and len(b) == 1 and b.lower() != b.upper() and (
+                re.fullmatch(re.escape(a), b, flags) or re.fullmatch(re.escape(b), a, flags)
+            ):
+                return True
+    return False
+
+
 def compile_phrases(
     phrases: Sequence[str], patterns: Sequence[str] = (), case_sensitive: bool = False, boundaries: bool = True
 ) -> Optional[Pattern[str]]:
-    """One regex for a whole phrase list (longest phrases first), or None when empty.
+    """One regex for a whole phrase list (a trie, longest phrases first), or None when empty.
 
-    ``patterns`` are regular expressions added as they are (already validated).
+    ``patterns`` are regular expressions added as they are, after the phrases (already
+    validated: see :mod:`healthlint.regexsafety`).
     """
-    alternatives = [phrase_regex(p) for p in sorted(set(phrases), key=len, reverse=True) if p.strip()]
+    alternatives = [phrase_trie(phrases, case_sensitive)] if any(p.strip() for p in phrases) else []
     alternatives += [f"(?:{p})" for p in patterns]
     if not alternatives:
         return None
@@ -58,7 +168,7 @@ def compile_phrases(
         chars = set()
         for c in firsts:
             chars.update({c, c.lower(), c.upper()} if not case_sensitive else {c})
-        source = "(?=[" + "".join(re.escape(c) for c in sorted(chars)) + "])" + source
+        source = "(?=[" + "".join(re.escape(c) for c in sorted(chars) if len(c) == 1) + "])" + source
     flags = 0 if case_sensitive else re.IGNORECASE
     return re.compile(source, flags)
 
