@@ -57,13 +57,13 @@ def site(tmp_path, monkeypatch):
 def lint_calls(monkeypatch):
     """Count the files the engine lints (local part, cross-file part) in this process."""
     calls = []
-    original = engine.Linter.lint_bytes
+    original = engine.Linter.examine_bytes
 
-    def counting(self, display, data, local=True, cross=True):
+    def counting(self, display, data, local=True, facts=True):
         calls.append((os.path.basename(display), local))
-        return original(self, display, data, local, cross)
+        return original(self, display, data, local, facts)
 
-    monkeypatch.setattr(engine.Linter, "lint_bytes", counting)
+    monkeypatch.setattr(engine.Linter, "examine_bytes", counting)
     return calls
 
 

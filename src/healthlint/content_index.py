@@ -253,6 +253,7 @@ class ContentIndex:
         self._bodies: Dict[str, Optional[PostBody]] = {}
         self._changes: Optional[Dict[str, Optional[str]]] = None
         self._close: Dict[str, str] = {}
+        self._located: Dict[str, Tuple[str, Optional[str]]] = {}  # the files do not change during a run
         self._by_folder: Optional[Dict[str, Dict[str, str]]] = None
 
     # -- folders -------------------------------------------------------------
@@ -284,6 +285,12 @@ class ContentIndex:
         a name are the same name.
         """
         path = os.path.normpath(path)
+        found = self._located.get(path)
+        if found is None:
+            found = self._located[path] = self._locate(path)
+        return found
+
+    def _locate(self, path: str) -> Tuple[str, Optional[str]]:
         anchor = os.path.abspath(os.sep)
         parts = [p for p in os.path.relpath(path, anchor).split(os.sep) if p and p != "."]
         current = anchor
@@ -399,11 +406,9 @@ class ContentIndex:
                     self._bodies[key] = None
         return self._bodies[key]
 
-    def remember(self, document: "Document") -> None:
+    def set_body(self, path: str, body: PostBody) -> None:
         """Keep what a linted post tells the index, so that other posts' checks do not parse it again."""
-        key = nfc(os.path.abspath(document.path))
-        if key not in self._bodies and self.body_reader is not None:
-            self._bodies[key] = self.body_reader(document)
+        self._bodies[nfc(os.path.abspath(path))] = body
 
     def _content_bases(self) -> List[str]:
         if self.site.content_root:

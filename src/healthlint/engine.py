@@ -26,6 +26,7 @@ from .errors import HealthlintError, HealthlintErrors
 from .yamlpos import LOADED_FILES
 
 if TYPE_CHECKING:  # the rules' modules are imported when the rules are loaded (a warm run needs none)
+    from .document import Document
     from .kinds import Finding
     from .packs import Pack, Rule
     from .prose import ProseUnit
@@ -94,11 +95,19 @@ CROSS_FILE_KINDS = ("prev-next", "links")
 
 
 class DocumentContext:
-    """What rule kinds see of one document: its prose units, and other rules' verdicts."""
+    """What rule kinds see of one document: its prose units, and other rules' verdicts.
 
-    def __init__(self, linter: "Linter", document: Document) -> None:
+    Cross-file rule kinds read a document only through :meth:`facts` (its links, anchors...):
+    a context made from facts alone (``document`` None) checks them against the content index
+    without parsing the post again.
+    """
+
+    def __init__(self, linter: "Linter", document: Optional["Document"], path: Optional[str] = None,
+                 facts: Optional[Dict[Any, Any]] = None) -> None:
         self.linter = linter
         self.document = document
+        self.path: str = path if path is not None else document.path  # type: ignore[union-attr]
+        self.given = facts if facts is not None else {}
         self._fires: Dict[str, bool] = {}
         self._findings: Dict[str, List[Finding]] = {}
         # what rule kinds compute once per document and share (e.g. the citation model)
@@ -111,6 +120,18 @@ class DocumentContext:
             assert rule.checker is not None
             found = self._findings[rule.id] = list(rule.checker.check(self))
         return found
+
+    def facts(self, key: Any, extract: Callable[["Document"], Any]) -> Any:
+        """What a cross-file rule kind reads from the document (``key``), computed once by ``extract``.
+
+        Facts must be picklable (they travel between processes): positions are 1-based
+        ``(line, column)`` pairs, never body offsets.
+        """
+        if key not in self.given:
+            if self.document is None:
+                raise KeyError(f"no facts {key!r} for {self.path} (a cross-file kind read something new)")
+            self.given[key] = extract(self.document)
+        return self.given[key]
 
     @cached_property
     def units(self) -> List[ProseUnit]:
@@ -433,18 +454,42 @@ class Linter:
         if cross and tasks:
             for task in tasks:  # every repository's index built once, before any worker starts
                 self.content_index(os.path.abspath(task.path)).posts  # noqa: B018
-        from .parallel import lint_tasks
+        from .parallel import run_tasks
 
-        for task, local, crossed in lint_tasks(self, tasks, jobs):
-            if task.local is not None:
-                local = task.local
-            failing = any(d.rule in FAILING_IDS for d in local)
-            if cache is not None and task.sha is not None and not failing:
-                cache.put(task.path, task.sha, local, crossed if cross else None, task.stamp)
-            slots[task.index] = self.finish(local + crossed)
+        # 1. local rules, and what cross-file rules read of each post (its links, anchors...)
+        local_parts: Dict[int, List[Diagnostic]] = {}
+        facts_of: Dict[int, Dict[Any, Any]] = {}
+        items = [(t.display, t.data, t.local is None, cross) for t in tasks]
+        for n, (found, facts) in run_tasks(self, "examine_bytes", items, jobs, weights=[len(t.data) for t in tasks]):
+            task = tasks[n]
+            local_parts[n] = task.local if task.local is not None else found
+            if facts is not None:
+                facts_of[n] = facts
+            elif task.local is not None:  # only the facts were wanted, and reading them failed: say so
+                local_parts[n] = task.local + [d for d in found if d.rule in FAILING_IDS]
             done += 1
             if progress is not None:
                 progress(done, len(sources))
+        # 2. every post's anchors and Previous/Next links are known: links are checked without parsing again
+        if facts_of:
+            from .kinds.prevnext import post_body
+
+            for n, facts in facts_of.items():
+                task = tasks[n]
+                index = self.content_index(os.path.abspath(task.path))
+                index.set_body(task.path, post_body(DocumentContext(self, None, task.display, facts)))
+        cross_parts: Dict[int, List[Diagnostic]] = {}
+        if facts_of:
+            order = sorted(facts_of)
+            cross_items = [(tasks[n].display, facts_of[n]) for n in order]
+            for k, found in run_tasks(self, "safe_check_facts", cross_items, jobs):
+                cross_parts[order[k]] = found
+        for n, task in enumerate(tasks):
+            local, crossed = local_parts[n], cross_parts.get(n, [])
+            failing = any(d.rule in FAILING_IDS for d in local + crossed)
+            if cache is not None and task.sha is not None and not failing:
+                cache.put(task.path, task.sha, local, crossed if cross else None, task.stamp)
+            slots[task.index] = self.finish(local + crossed)
         for src, diags in zip(sources, slots):
             result.files += 1
             result.paths.append(src.display)
@@ -551,6 +596,12 @@ class Linter:
         Never raises for a problem with the file: an encoding error, a document nested too deeply
         or a bug in a rule is one ``healthlint.*`` diagnostic (in the local part).
         """
+        found, facts = self.examine_bytes(display, data, local, cross)
+        return found, (self.safe_check_facts(display, facts) if facts is not None else [])
+
+    def examine_bytes(self, display: str, data: bytes, local: bool = True, facts: bool = True
+                      ) -> Tuple[List[Diagnostic], Optional[Dict[Any, Any]]]:
+        """:meth:`examine` on a file's bytes; decoding problems and crashes become diagnostics (no facts)."""
         from .document import DecodeError, decode
 
         try:
@@ -562,14 +613,22 @@ class Linter:
                     f"file is not valid UTF-8 (invalid byte at byte offset {exc.offset}); it was not linted",
                     "Save the file as UTF-8.",
                 )
-            ], []
+            ], None
         try:
-            return self.check_text(display, text, local, cross)
+            return self.examine(display, text, local, facts)
         except RecursionError:
             msg = "the file is nested too deeply to be linted"
         except Exception as exc:  # a bug in healthlint: report it, keep going
             msg = f"internal error while linting ({type(exc).__name__}: {exc}); please report it"
-        return [Diagnostic(display, 1, 1, None, None, INTERNAL_ERROR, "error", msg, "")], []
+        return [Diagnostic(display, 1, 1, None, None, INTERNAL_ERROR, "error", msg, "")], None
+
+    def safe_check_facts(self, display: str, facts: Dict[Any, Any]) -> List[Diagnostic]:
+        """:meth:`check_facts`, a crash becoming an internal-error diagnostic."""
+        try:
+            return self.check_facts(display, facts)
+        except Exception as exc:  # a bug in healthlint: report it, keep going
+            msg = f"internal error while checking links ({type(exc).__name__}: {exc}); please report it"
+            return [Diagnostic(display, 1, 1, None, None, INTERNAL_ERROR, "error", msg, "")]
 
     def lint_text(self, display: str, text: str, relpath: Optional[str] = None) -> List[Diagnostic]:
         """Diagnostics for a document's text (after decoding), sorted by position."""
@@ -585,9 +644,18 @@ class Linter:
         (:data:`CROSS_FILE_KINDS`). Either part can be skipped (an empty list). Suppression is
         applied; :meth:`finish` merges and sorts the two parts together.
         """
+        found_local, facts = self.examine(display, text, local, cross)
+        return found_local, (self.check_facts(display, facts) if facts is not None else [])
+
+    def examine(self, display: str, text: str, local: bool = True, facts: bool = True
+                ) -> Tuple[List[Diagnostic], Optional[Dict[Any, Any]]]:
+        """The local diagnostics of a document and, with ``facts``, what cross-file rules read of it.
+
+        Returns ``(local diagnostics, facts)``; facts are None when no cross-file rule is selected
+        (or ``facts`` is false). :meth:`check_facts` turns facts into the cross-file diagnostics,
+        in another process or run if need be, without parsing the post again.
+        """
         from .document import Document
-        from .language import detect as detect_language
-        from .suppression import collect
 
         document = Document(display, text)
         out: List[Diagnostic] = []
@@ -596,13 +664,57 @@ class Linter:
             line, col, message = fm.error
             out.append(Diagnostic(display, line, col, None, None, FRONT_MATTER_ERROR, "error", message,
                                   "Fix the front matter; the rest of the post was still checked."))
-        ignored = self._per_file_ignores(display)
         ctx = DocumentContext(self, document)
+        rules = [r for r in self.span_rules + self.doc_rules if r.kind not in CROSS_FILE_KINDS] if local else []
+        found = self._run_rules(ctx, rules, self._language(ctx))
+        cross_rules = [r for r in self.rules if r.kind in CROSS_FILE_KINDS and r.checker is not None]
+        gathered: Optional[Dict[Any, Any]] = None
+        if facts and cross_rules:
+            from .kinds.prevnext import post_body
+
+            for rule in cross_rules:
+                rule.checker.prepare(ctx)  # type: ignore[union-attr]
+            post_body(ctx)  # what other posts' links read of this one
+            gathered = ctx.given
+            gathered["language"] = self._language(ctx)
+        sup = self._suppressions(ctx)
+        if sup is not None:
+            found = [d for d in found if not sup.suppressed(d)]
+            if local:
+                out.extend(self._unknown_directive_rules(display, sup))
+        if gathered is not None:
+            gathered["suppressions"] = sup
+        out.extend(found)
+        return out, gathered
+
+    def check_facts(self, display: str, facts: Dict[Any, Any]) -> List[Diagnostic]:
+        """The cross-file diagnostics of a document from its facts (see :meth:`examine`), suppression applied."""
+        ctx = DocumentContext(self, None, display, dict(facts))
+        rules = [r for r in self.span_rules + self.doc_rules if r.kind in CROSS_FILE_KINDS]
+        found = self._run_rules(ctx, rules, facts.get("language"))
+        sup = facts.get("suppressions")
+        return [d for d in found if not sup.suppressed(d)] if sup is not None else found
+
+    def _language(self, ctx: DocumentContext) -> Optional[str]:
+        if "language" not in ctx.given and ctx.document is not None:
+            from .language import detect
+
+            ctx.given["language"] = detect(ctx.document)
+        return ctx.given.get("language")
+
+    def _suppressions(self, ctx: DocumentContext) -> Any:
+        """The document's suppression comments, when rules parsed its body (else None: nothing to apply)."""
+        if ctx.document is None or "parsed" not in ctx.document.__dict__:
+            return None
+        from .suppression import collect
+
+        return collect(ctx.document, [p.name for p in self.packs])
+
+    def _run_rules(self, ctx: DocumentContext, rules: Sequence[Rule], language: Optional[str]) -> List[Diagnostic]:
+        display = ctx.path
+        ignored = self._per_file_ignores(display)
         found: List[Diagnostic] = []
-        language = detect_language(document)
-        for rule in self.span_rules + self.doc_rules:
-            if (rule.kind in CROSS_FILE_KINDS and not cross) or (rule.kind not in CROSS_FILE_KINDS and not local):
-                continue
+        for rule in rules:
             if any(matches(s, rule.id) for s in ignored):
                 continue
             if language and rule.languages and language not in rule.languages:
@@ -617,14 +729,7 @@ class Linter:
                     found.append(self._diagnostic(display, rule, SEVERITIES[rank], f))
                     continue
                 found.append(self._diagnostic(display, rule, severity, f))
-        if "parsed" in document.__dict__:  # rules ran on the body: its directives matter
-            sup = collect(document, [p.name for p in self.packs])
-            found = [d for d in found if not sup.suppressed(d)]
-            if local:
-                out.extend(self._unknown_directive_rules(display, sup))
-        found_cross = [d for d in found if d.rule in self._cross_ids]
-        out.extend(d for d in found if d.rule not in self._cross_ids)
-        return out, found_cross
+        return found
 
     def finish(self, diagnostics: Sequence[Diagnostic]) -> List[Diagnostic]:
         """One file's diagnostics as reported: duplicates dropped, same spans merged, sorted."""
@@ -632,10 +737,6 @@ class Linter:
         out = merge_same_span(found, self._rule_order)
         out.sort(key=Diagnostic.sort_key)
         return out
-
-    @cached_property
-    def _cross_ids(self) -> frozenset:
-        return frozenset(r.id for r in self.all_rules if r.kind in CROSS_FILE_KINDS)
 
     @cached_property
     def _rule_order(self) -> Dict[str, int]:

@@ -13,13 +13,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .diagnostic import Diagnostic
-    from .engine import Linter, Task
+    from .engine import Linter
 
-# Fewer files than this are linted in the calling process: starting workers costs more.
+# Fewer items than this are handled in the calling process: starting workers costs more.
 MIN_FILES_FOR_POOL = 8
 
 _linter: Optional["Linter"] = None  # the worker's Linter
@@ -49,40 +48,38 @@ def _init_spawned(spec: tuple) -> None:  # pragma: no cover (runs in spawned wor
                      extra_packs=extra_packs)
 
 
-def _work(item: Tuple[int, str, bytes, bool]) -> Tuple[int, List["Diagnostic"], List["Diagnostic"]]:
-    position, display, data, local = item
+def _work(item: Tuple[int, str, tuple]) -> Tuple[int, Any]:
+    position, method, args = item
     assert _linter is not None
-    found_local, found_cross = _linter.lint_bytes(display, data, local=local)
-    return position, found_local, found_cross
+    return position, getattr(_linter, method)(*args)
 
 
-def lint_tasks(linter: "Linter", tasks: Sequence["Task"], jobs: int
-               ) -> Iterator[Tuple["Task", List["Diagnostic"], List["Diagnostic"]]]:
-    """``(task, local, cross_file)`` for every task, as they finish (in any order).
+def run_tasks(linter: "Linter", method: str, items: Sequence[tuple], jobs: int,
+              weights: Optional[Sequence[int]] = None) -> Iterator[Tuple[int, Any]]:
+    """``(position, linter.method(*item))`` for every item, as they finish (in any order).
 
-    A task whose ``local`` part the cache still holds is checked with the cross-file rules only.
-    ``jobs`` above 1 uses a process pool of that many workers when there are enough files.
+    ``jobs`` above 1 uses a process pool of that many workers when there are enough items;
+    ``weights`` (e.g. file sizes) start the heaviest items first, so no worker is left with a
+    long file at the end. Results must be picklable.
     """
     global _linter
-    items = [(n, t.display, t.data, t.local is None) for n, t in enumerate(tasks)]
-    if jobs <= 1 or len(items) < MIN_FILES_FOR_POOL:
-        for n, display, data, local in items:
-            found_local, found_cross = linter.lint_bytes(display, data, local=local)
-            yield tasks[n], found_local, found_cross
+    work: List[Tuple[int, str, tuple]] = [(n, method, tuple(item)) for n, item in enumerate(items)]
+    if jobs <= 1 or len(work) < MIN_FILES_FOR_POOL:
+        for n, _method, args in work:
+            yield n, getattr(linter, method)(*args)
         return
-    # the biggest files first, so that no worker is left with a long file at the end
-    items.sort(key=lambda item: -len(item[2]))
-    method = _start_method()
-    context = multiprocessing.get_context(method)
-    workers = min(jobs, len(items))
-    if method == "fork":
+    if weights is not None:
+        work.sort(key=lambda w: -weights[w[0]])
+    start = _start_method()
+    context = multiprocessing.get_context(start)
+    workers = min(jobs, len(work))
+    if start == "fork":
         _linter = linter
         pool = context.Pool(workers)
     else:  # pragma: no cover (macOS, Windows)
         pool = context.Pool(workers, initializer=_init_spawned, initargs=(linter.spec,))
     try:
-        for n, found_local, found_cross in pool.imap_unordered(_work, items, chunksize=2):
-            yield tasks[n], found_local, found_cross
+        yield from pool.imap_unordered(_work, work, chunksize=2)
         pool.close()
     finally:
         pool.terminate()

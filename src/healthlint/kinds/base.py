@@ -101,6 +101,13 @@ class RuleKind:
     def check(self, ctx: "DocumentContext") -> Iterator[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def prepare(self, ctx: "DocumentContext") -> None:
+        """Gather, through ``ctx.facts``, what :meth:`check` will read of the document.
+
+        Only cross-file kinds need it: their :meth:`check` may run later, in another process,
+        on a context that holds these facts and no document.
+        """
+
 
 def kinds() -> Dict[str, Type[RuleKind]]:
     """Every registered rule kind, by name."""

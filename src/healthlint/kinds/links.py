@@ -43,7 +43,7 @@ import html
 import os
 import re
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, Iterator, List, Optional, Pattern, Set, Tuple
 from urllib.parse import unquote
 
@@ -155,8 +155,13 @@ class _Link:
     what: str  # "link" or "image"
     target: str
     text: str
-    start: int  # body offsets, end exclusive (-1: unknown)
-    end: int
+    start: Any  # body offsets, end exclusive (-1: unknown); as facts, (line, column) pairs (end None: unknown)
+    end: Any
+
+
+def own_anchors(ctx: Any) -> frozenset:
+    """The anchors of the post of ``ctx`` (a fact, so a context without the document has them too)."""
+    return ctx.facts(("anchors",), document_anchors)
 
 
 def resolve(index: ContentIndex, target: str, source: str, expect: str) -> Resolution:
@@ -295,12 +300,29 @@ class LinksKind(RuleKind):
             if problem == self.opts["problem"]:
                 yield finding
 
+    def prepare(self, ctx: Any) -> None:
+        """Read the post's links, anchors and reference labels (the facts :meth:`check` needs)."""
+        self._facts(ctx)
+        own_anchors(ctx)
+
+    def _facts(self, ctx: Any) -> Tuple[List["_Link"], List[Tuple[str, Finding]]]:
+        """The post's links (positions as ``(line, column)``) and its undefined reference labels."""
+        nav_text = ctx.linter.config.navigation_link_text
+
+        def extract(document: Any) -> Tuple[List[_Link], List[Tuple[str, Finding]]]:
+            skip = code_ranges(document)
+            links = [replace(link, start=document.body_position(link.start),
+                             end=document.body_position(link.end) if link.end >= 0 else None)
+                     for link in self._collect(document, nav_text, skip)]
+            return links, list(self._undefined(document, skip))
+
+        return ctx.facts((_CACHE_KEY,), extract)
+
     # -- analysis, once per document for all rules of the kind ---------------
     def _problems(self, ctx: Any) -> Iterator[Tuple[str, Finding]]:
-        document = ctx.document
-        skip = code_ranges(document)
-        yield from self._links(ctx, skip)
-        yield from self._undefined(document, skip)
+        links, undefined = self._facts(ctx)
+        yield from self._links(ctx, links)
+        yield from undefined
 
     def _collect(self, document: Any, nav_text: Pattern[str], skip: List[Tuple[int, int]]) -> List[_Link]:
         links: List[_Link] = []
@@ -340,14 +362,11 @@ class LinksKind(RuleKind):
         links.sort(key=lambda link: link.start)
         return links
 
-    def _links(self, ctx: Any, skip: List[Tuple[int, int]]) -> Iterator[Tuple[str, Finding]]:
-        document = ctx.document
-        source = os.path.abspath(document.path)
-        links = self._collect(document, ctx.linter.config.navigation_link_text, skip)
+    def _links(self, ctx: Any, links: List["_Link"]) -> Iterator[Tuple[str, Finding]]:
+        source = os.path.abspath(ctx.path)
         if not links:
             return
         index = ctx.linter.content_index(source)
-        own: Optional[frozenset] = None
         for link in links:
             target = link.target.strip()
             if target == "#" or any(p.search(target) or p.search(unquote(target)) for p in self._skip):
@@ -358,8 +377,7 @@ class LinksKind(RuleKind):
                 bare = resolve(index, _HTML_SUFFIX_IN_TARGET.sub("", target, count=1), source, "post")
                 if bare.status in ("ok", "case"):
                     res = bare
-            start = document.body_position(link.start)
-            end = document.body_position(link.end) if link.end >= 0 else None
+            start, end = link.start, link.end
             values = {"what": link.what, "text": link.text or target, "target": target, "tried": res.tried,
                       "hint": res.hint, "anchor": res.fragment, "reason": ""}
             if res.status == "external":
@@ -385,9 +403,7 @@ class LinksKind(RuleKind):
                 yield "unresolved", Finding(start, end, dict(values, reason=reason, hint=f"'{res.actual}'"))
             elif res.fragment and link.what == "link":
                 if res.status == "fragment" or (res.path is not None and same_file(res.path, source)):
-                    if own is None:
-                        own = document_anchors(document)
-                    anchors, where = own, "this post"
+                    anchors, where = own_anchors(ctx), "this post"
                 elif res.path is not None and res.path.lower().endswith(MARKDOWN_SUFFIXES):
                     body = index.body(res.path)
                     if body is None:

@@ -42,7 +42,7 @@ import yaml
 
 from ..content_index import NavLink, PostBody, same_file
 from ..prose import nav_link_spans
-from .links import html_nav_links
+from .links import html_nav_links, own_anchors
 from .base import Finding, RuleKind, string_list
 
 PROBLEMS = ("unresolved", "empty", "self", "not-reciprocal", "date-order", "title")
@@ -133,6 +133,17 @@ def body_reader(config: Any, keys: Optional[List[str]] = None):
     return read
 
 
+def post_body(ctx: Any) -> PostBody:
+    """What other posts' links read of the post of ``ctx`` (its anchors and Previous/Next links), from its facts."""
+    return PostBody(own_anchors(ctx), ctx_nav_links(ctx, DEFAULT_KEYS))
+
+
+def ctx_nav_links(ctx: Any, keys: List[str]) -> List[NavLink]:
+    """The Previous/Next links of the post of ``ctx`` with front matter ``keys`` (a fact)."""
+    link_text = ctx.linter.config.navigation_link_text
+    return ctx.facts(("prev-next", tuple(keys)), lambda document: nav_links(document, link_text, list(keys)))
+
+
 class PrevNextKind(RuleKind):
     """Previous/next links (body and front matter): missing, empty, self, one-way, out of order or mistitled."""
 
@@ -151,6 +162,10 @@ class PrevNextKind(RuleKind):
             if problem == self.opts["problem"]:
                 yield finding
 
+    def prepare(self, ctx: Any) -> None:
+        """Read the post's Previous/Next links (the facts :meth:`check` needs)."""
+        ctx_nav_links(ctx, self.opts["front_matter_keys"])
+
     # -- shared analysis (once per document for all rules of the kind) ----------
     def _analyse(self, ctx: Any) -> List[Tuple[str, Finding]]:
         key = (_CACHE_KEY, tuple(self.opts["front_matter_keys"]))
@@ -160,10 +175,9 @@ class PrevNextKind(RuleKind):
         return cached  # type: ignore[return-value]
 
     def _problems(self, ctx: Any) -> Iterator[Tuple[str, Finding]]:
-        document = ctx.document
-        source = os.path.abspath(document.path)
+        source = os.path.abspath(ctx.path)
         index = ctx.linter.content_index(source)
-        links = nav_links(document, ctx.linter.config.navigation_link_text, self.opts["front_matter_keys"])
+        links = ctx_nav_links(ctx, self.opts["front_matter_keys"])
         for link in links:
             res = index.resolve(link.target, source)
             values = {"text": link.text, "target": _shown(link.target), "tried": res.tried, "caption": link.caption,
