@@ -248,7 +248,7 @@ def load_config(path: Optional[str]) -> Config:
         cfg.per_file_ignores.append((_spec([glob], marks, ("per-file-ignores", glob)), ids, glob))
     if "reference-headings" in data:
         for i, pattern in enumerate(data["reference-headings"]):
-            _compile(pattern, marks, ("reference-headings", i))
+            _compile(pattern, marks, ("reference-headings", i), re.I)
         cfg.reference_headings = _headings(data["reference-headings"])
     if "navigation-link-text" in data:
         cfg.navigation_link_text = _compile(data["navigation-link-text"], marks, ("navigation-link-text",), re.I)
@@ -259,10 +259,11 @@ def load_config(path: Optional[str]) -> Config:
 
 
 def _compile(pattern: str, marks: Marks, path: Tuple[Any, ...], flags: int = 0) -> Pattern[str]:
-    try:
-        return re.compile(pattern, flags)
-    except re.error as exc:
-        raise marks.error(path, f"invalid regular expression {pattern!r}: {exc}", at_value=True)
+    """Compile a pattern of the configuration, or raise an error at its key: invalid, or it can
+    backtrack catastrophically (:mod:`healthlint.regexsafety`)."""
+    from .kinds.base import compile_user_regex
+
+    return compile_user_regex(pattern, marks, path, flags)
 
 
 def _spec(globs: List[str], marks: Marks, path: Tuple[Any, ...]) -> pathspec.PathSpec:

@@ -17,6 +17,7 @@ a rule's cost hardly grows with the length of its list.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
 
@@ -45,8 +46,12 @@ def phrase_tokens(phrase: str, case_sensitive: bool = False) -> List[str]:
     Case-insensitive tokens are lower-cased where that keeps one character: the regex
     engine compiles ``C`` and ``c`` alike under IGNORECASE, and the trie then shares them.
     """
+    return _tokens(fold_phrase(phrase), case_sensitive)
+
+
+def _tokens(folded: str, case_sensitive: bool) -> List[str]:
     tokens: List[str] = []
-    for i, word in enumerate(fold_phrase(phrase).split()):
+    for i, word in enumerate(folded.split()):
         if i:
             tokens.append(_SPACE)
         prev = ""
@@ -61,6 +66,7 @@ def phrase_tokens(phrase: str, case_sensitive: bool = False) -> List[str]:
 
 
 def fold_phrase(phrase: str) -> str:
+    """A phrase folded as :func:`healthlint.prose.fold` folds texts (apostrophes, hyphens, spaces)."""
     from .prose import fold
 
     return fold(phrase)
@@ -91,7 +97,7 @@ def phrase_trie(phrases: Sequence[str], case_sensitive: bool = False) -> str:
     root: _Node = _Node()
     for rank, phrase in enumerate(phrase_order(phrases)):
         node = root
-        for token in phrase_tokens(phrase, case_sensitive):
+        for token in _tokens(phrase, case_sensitive):  # phrase_order folded it
             node = node.children.setdefault(token, _Node())
         if node.end is None:
             node.end = rank
@@ -133,6 +139,8 @@ class _Node:
 
 def _overlapping(tokens: List[str], flags: int) -> bool:
     """True when two of ``tokens`` can match the same character."""
+    if len(tokens) < 2:
+        return False
     if _PERCENT in tokens and (_SPACE in tokens or "%" in tokens):
         return True
     if not flags & re.IGNORECASE:
@@ -154,8 +162,16 @@ def compile_phrases(
     """One regex for a whole phrase list (a trie, longest phrases first), or None when empty.
 
     ``patterns`` are regular expressions added as they are, after the phrases (already
-    validated: see :mod:`healthlint.regexsafety`).
+    validated: see :mod:`healthlint.regexsafety`). Built once per distinct list and reused
+    (rules share their negators, hedges and cues).
     """
+    return _compile_phrases(tuple(phrases), tuple(patterns), case_sensitive, boundaries)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile_phrases(
+    phrases: Tuple[str, ...], patterns: Tuple[str, ...], case_sensitive: bool, boundaries: bool
+) -> Optional[Pattern[str]]:
     alternatives = [phrase_trie(phrases, case_sensitive)] if any(p.strip() for p in phrases) else []
     alternatives += [f"(?:{p})" for p in patterns]
     if not alternatives:

@@ -32,6 +32,7 @@ import jsonschema
 from .diagnostic import SEVERITIES
 from .errors import HealthlintError, HealthlintErrors
 from .kinds import RuleKind, kinds
+from .kinds.base import compile_user_regex
 from .locations import builtin_pack_dir
 from .yamlpos import Marks, key_name, load_file
 
@@ -312,15 +313,15 @@ def _load_rule(
     # and even when other keys of the rule are wrong.
     regex_errors = []
     patterns = merged.get("patterns") if "patterns" in kind_cls.options else None
+    # matched ignoring case unless the rule says otherwise (checked with the flags the kind uses)
+    flags = 0 if merged.get("case_sensitive") is True else re.IGNORECASE
     for i, pattern in enumerate(patterns if isinstance(patterns, list) else []):
         if not isinstance(pattern, str):
             continue
         try:
-            compiled = re.compile(pattern)
-        except re.error as exc:
-            regex_errors.append(
-                marks.error(where + ("patterns", i), f"invalid regular expression {pattern!r}: {exc}", at_value=True)
-            )
+            compiled = compile_user_regex(pattern, marks, where + ("patterns", i), flags)
+        except HealthlintError as exc:
+            regex_errors.append(exc)
             continue
         if compiled.match("") is not None:
             # it would match at every position (or satisfy a required rule everywhere)

@@ -68,12 +68,14 @@ class RuleKind:
         self.path = path
 
     # helpers for subclasses --------------------------------------------
-    def compile_regex(self, pattern: str, key: str, index: int) -> "re.Pattern[str]":
-        """Compile a user pattern, or raise an error naming the file, line and key."""
-        try:
-            return re.compile(pattern)
-        except re.error as exc:
-            raise self.marks.error(self.path + (key, index), f"invalid regular expression {pattern!r}: {exc}", at_value=True)
+    def compile_regex(self, pattern: str, key: str, index: Optional[int] = None, flags: int = 0) -> "re.Pattern[str]":
+        """Compile a user pattern with ``flags``, or raise an error naming the file, line and key.
+
+        The pattern must be valid and must not backtrack catastrophically
+        (:func:`healthlint.regexsafety.check`).
+        """
+        where = self.path + ((key,) if index is None else (key, index))
+        return compile_user_regex(pattern, self.marks, where, flags)
 
     def compile_wording(self, what: str, case_sensitive: bool = False) -> "re.Pattern[str]":
         """One matcher for the rule's ``phrases`` and ``patterns`` (each pattern checked on its own first).
@@ -87,7 +89,7 @@ class RuleKind:
         if not o["phrases"] and not o["patterns"]:
             raise self.error("phrases", f"a {what} rule needs 'phrases' or 'patterns'")
         for i, p in enumerate(o["patterns"]):
-            self.compile_regex(p, "patterns", i)
+            self.compile_regex(p, "patterns", i, 0 if case_sensitive else re.IGNORECASE)
         try:
             matcher = compile_phrases(o["phrases"], o["patterns"], case_sensitive)
         except re.error as exc:
@@ -107,6 +109,23 @@ class RuleKind:
         Only cross-file kinds need it: their :meth:`check` may run later, in another process,
         on a context that holds these facts and no document.
         """
+
+
+def compile_user_regex(pattern: str, marks: "Marks", where: Tuple[Any, ...], flags: int = 0) -> "re.Pattern[str]":
+    """Compile a pattern from a pack or configuration file, or raise an error at its place there.
+
+    Raises:
+        HealthlintError: the pattern is invalid, or it can backtrack catastrophically (the
+            message names the part at fault and says why).
+    """
+    from ..regexsafety import UnsafePattern, compile_checked
+
+    try:
+        return compile_checked(pattern, flags)
+    except re.error as exc:
+        raise marks.error(where, f"invalid regular expression {pattern!r}: {exc}", at_value=True)
+    except UnsafePattern as exc:
+        raise marks.error(where, f"unsafe regular expression {pattern!r}: {exc}", at_value=True)
 
 
 def kinds() -> Dict[str, Type[RuleKind]]:

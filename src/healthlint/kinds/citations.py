@@ -131,14 +131,10 @@ class CitationsKind(RuleKind):
         self.labels.update(o.get("labels") or {})
         self.patterns: Dict[str, Pattern[str]] = {}
         for key in ("doi_pattern", "pmid_pattern", "pmcid_pattern"):
-            try:
-                self.patterns[key] = re.compile(o[key], re.I if key != "pmid_pattern" else 0)
-            except re.error as exc:
-                raise self.error(key, f"invalid regular expression {o[key]!r}: {exc}")
-        self.outdated = [self.compile_regex(p, "outdated_doi", i) for i, p in enumerate(o["outdated_doi"])]
-        self.outdated = [re.compile(p.pattern, re.I) for p in self.outdated]
+            self.patterns[key] = self.compile_regex(o[key], key, None, re.I if key != "pmid_pattern" else 0)
+        self.outdated = [self.compile_regex(p, "outdated_doi", i, re.I) for i, p in enumerate(o["outdated_doi"])]
         for i, p in enumerate(o["patterns"]):
-            self.compile_regex(p, "patterns", i)
+            self.compile_regex(p, "patterns", i, re.I)
         self.study = compile_phrases(o["phrases"], o["patterns"])
         self.negators = compile_phrases(o["negators"])
         self.anaphora = compile_phrases(o["anaphora"])

@@ -52,7 +52,7 @@ from ..errors import HealthlintError, HealthlintErrors
 from ..matching import compile_phrases, in_context
 from ..prose import fold
 from ..yamlpos import load_file
-from .base import Finding, RuleKind, scope_options, string_list
+from .base import Finding, RuleKind, compile_user_regex, scope_options, string_list
 from .phrase import PhraseKind
 
 WINDOWS = ("clause", "sentence", "paragraph", "section", "document")
@@ -226,7 +226,7 @@ class ConditionalKind(RuleKind):
         if not trigger_phrases and not o["patterns"]:
             raise self.error("phrases", "a conditional rule needs 'phrases', 'patterns' or 'drugs: true'")
         for i, p in enumerate(o["patterns"]):
-            self.compile_regex(p, "patterns", i)
+            self.compile_regex(p, "patterns", i, re.I)
         self.trigger = compile_phrases(trigger_phrases, o["patterns"])
         self.drug_names = compile_phrases([n for d in self.drugs for n in d.names]) if self.off_label else None
         self.conditions = compile_phrases(o["conditions"]) if self.off_label else None
@@ -247,10 +247,7 @@ class ConditionalKind(RuleKind):
 
     def _compile(self, spec: Dict[str, Any], key: str) -> Optional[Pattern[str]]:
         for i, p in enumerate(spec.get("patterns", [])):
-            try:
-                re.compile(p)
-            except re.error as exc:
-                raise self.marks.error(self.path + (key, "patterns", i), f"invalid regular expression {p!r}: {exc}", at_value=True)
+            compile_user_regex(p, self.marks, self.path + (key, "patterns", i), re.I)
         return compile_phrases(spec.get("phrases", []), spec.get("patterns", []))
 
     # -- the check ----------------------------------------------------------------------

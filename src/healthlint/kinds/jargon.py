@@ -81,8 +81,7 @@ class JargonKind(RuleKind):
     def _compile(self, key: str) -> List[Pattern[str]]:
         out = []
         for i, p in enumerate(self.opts[key]):
-            self.compile_regex(p, key, i)
-            out.append(re.compile(p, re.I))
+            out.append(self.compile_regex(p, key, i, re.I))
         return out
 
     def _explained(self, units: List[Any], k: int, s: int, e: int) -> bool:

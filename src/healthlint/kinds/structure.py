@@ -84,8 +84,7 @@ class StructureKind(RuleKind):
         self.phrases = {_key(p) for p in o["phrases"] if _key(p)}
         self.patterns: List[Pattern[str]] = []
         for i, p in enumerate(o["patterns"]):
-            self.compile_regex(p, "patterns", i)
-            self.patterns.append(re.compile(p, re.I))
+            self.patterns.append(self.compile_regex(p, "patterns", i, re.I))
         if self.check_name == "link-text" and not self.phrases:
             raise self.error("phrases", "a link-text rule needs 'phrases'")
         if self.check_name == "alt-text" and not self.phrases and not self.patterns:

@@ -131,7 +131,7 @@ class TestimonialKind(RuleKind):
         super().__init__(*args)
         o = self.opts
         for i, p in enumerate(o["outcome_patterns"]):
-            self.compile_regex(p, "outcome_patterns", i)
+            self.compile_regex(p, "outcome_patterns", i, re.I)
         self.outcomes = compile_phrases(o["outcomes"], o["outcome_patterns"])
         self.first_person = compile_phrases(o["first_person"])
         self.exclusions = compile_phrases(o["exclusions"])
@@ -141,7 +141,7 @@ class TestimonialKind(RuleKind):
         self.ratings = [self.compile_regex(p, "ratings", i) for i, p in enumerate(o["ratings"])]
         self.headings = self._combined("headings", re.I)
         for i, p in enumerate(o["disclosure_patterns"]):
-            self.compile_regex(p, "disclosure_patterns", i)
+            self.compile_regex(p, "disclosure_patterns", i, re.I)
         self.disclosures = compile_phrases(o["disclosures"], o["disclosure_patterns"])
         self.negators = compile_phrases(o["negators"])
         self.pseudo = compile_phrases(o["pseudo_negations"])
@@ -158,7 +158,7 @@ class TestimonialKind(RuleKind):
         """One expression for a list of patterns (each checked on its own first), or None when empty."""
         patterns = self.opts[key]
         for i, p in enumerate(patterns):
-            self.compile_regex(p, key, i)
+            self.compile_regex(p, key, i, flags)
         if not patterns:
             return None
         try:
