@@ -53,7 +53,7 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 PERMALINK_TOKENS = ("year", "month", "day", "slug", "title", "filename", "section", "sections", "path", "lang",
                     "categories")
 _TOKEN = re.compile(r":(" + "|".join(PERMALINK_TOKENS) + r")\b")
-_HEAD_LIMIT = 64 * 1024  # front matter is read from at most this many bytes of a post
+HEAD_LIMIT = 64 * 1024  # front matter is read from at most this many bytes of a post
 
 
 def nfc(text: str) -> str:
@@ -254,6 +254,7 @@ class ContentIndex:
         self._changes: Optional[Dict[str, Optional[str]]] = None
         self._close: Dict[str, str] = {}
         self._located: Dict[str, Tuple[str, Optional[str]]] = {}  # the files do not change during a run
+        self._seeded: Dict[str, Dict[str, Any]] = {}
         self._by_folder: Optional[Dict[str, Dict[str, str]]] = None
 
     # -- folders -------------------------------------------------------------
@@ -405,6 +406,14 @@ class ContentIndex:
                 except Exception:  # noqa: BLE001 (an unreadable target is reported by its own run)
                     self._bodies[key] = None
         return self._bodies[key]
+
+    def seed(self, path: str, front_matter: Dict[str, Any]) -> None:
+        """Give the front matter of a post the run has parsed already (before :attr:`posts` is first read).
+
+        It must be what the head of the file gives (the caller checks that the front matter
+        ends within :data:`HEAD_LIMIT` bytes); the index then does not read the file again.
+        """
+        self._seeded[nfc(os.path.abspath(path))] = front_matter
 
     def set_body(self, path: str, body: PostBody) -> None:
         """Keep what a linted post tells the index, so that other posts' checks do not parse it again."""
@@ -662,7 +671,9 @@ class ContentIndex:
         m = _JEKYLL_DATE.match(os.path.basename(path))
         if m:
             post.date = _as_date(m.group(0)[:10])
-        data = _head_front_matter(path)
+        data = self._seeded.get(nfc(os.path.abspath(path)))
+        if data is None:
+            data = _head_front_matter(path)
         if data:
             post.data = data
             slug = data.get("slug")
@@ -843,7 +854,7 @@ def _head_front_matter(path: str) -> Dict[str, Any]:
 
     try:
         with open(path, "rb") as fh:
-            head = fh.read(_HEAD_LIMIT)
+            head = fh.read(HEAD_LIMIT)
     except OSError:
         return {}
     text = head.decode("utf-8", errors="replace")

@@ -451,9 +451,6 @@ class Linter:
             if cache is not None:
                 cache.bind(list(LOADED_FILES) + ([self.config.file] if self.config.file else []), cross,
                            [r.id for r in self.all_rules])
-        if cross and tasks:
-            for task in tasks:  # every repository's index built once, before any worker starts
-                self.content_index(os.path.abspath(task.path)).posts  # noqa: B018
         from .parallel import run_tasks
 
         # 1. local rules, and what cross-file rules read of each post (its links, anchors...)
@@ -470,14 +467,20 @@ class Linter:
             done += 1
             if progress is not None:
                 progress(done, len(sources))
-        # 2. every post's anchors and Previous/Next links are known: links are checked without parsing again
+        # 2. every post's anchors and Previous/Next links are known: each repository's index is built
+        # once (from the front matter the workers read, other posts' heads read now), and the links
+        # are checked without parsing any post again
         if facts_of:
             from .kinds.prevnext import post_body
 
             for n, facts in facts_of.items():
                 task = tasks[n]
                 index = self.content_index(os.path.abspath(task.path))
+                if facts.get("front_matter") is not None:
+                    index.seed(task.path, facts["front_matter"])
                 index.set_body(task.path, post_body(DocumentContext(self, None, task.display, facts)))
+            for n in facts_of:
+                self.content_index(os.path.abspath(tasks[n].path)).posts  # noqa: B018
         cross_parts: Dict[int, List[Diagnostic]] = {}
         if facts_of:
             order = sorted(facts_of)
@@ -677,6 +680,7 @@ class Linter:
             post_body(ctx)  # what other posts' links read of this one
             gathered = ctx.given
             gathered["language"] = self._language(ctx)
+            gathered["front_matter"] = head_front_matter(document)
         sup = self._suppressions(ctx)
         if sup is not None:
             found = [d for d in found if not sup.suppressed(d)]
@@ -781,6 +785,24 @@ class Linter:
     def failing(self, diagnostics: Sequence[Diagnostic], fail_on: str) -> bool:
         level = severity_rank(fail_on)
         return any(severity_rank(d.severity) >= level for d in diagnostics)
+
+
+def head_front_matter(document: "Document") -> Optional[Dict[str, Any]]:
+    """The front matter the content index would read from the head of the post's file, or None.
+
+    ``{}`` without front matter or with a broken one (as the index reads it); None when the
+    front matter does not end within the first :data:`~healthlint.content_index.HEAD_LIMIT`
+    bytes, so the index must read the head itself to see what a run without this post sees.
+    """
+    from .content_index import HEAD_LIMIT
+
+    fm = document.front_matter
+    if fm is None:
+        return {}
+    head = "\n".join(document.lines[: document.body_line])
+    if len(head.encode("utf-8", "surrogatepass")) + 2 * document.body_line + 8 >= HEAD_LIMIT:
+        return None
+    return fm.data if fm.error is None and isinstance(fm.data, dict) else {}
 
 
 def _close_ids(selector: str, rules: Sequence[Rule]) -> str:
