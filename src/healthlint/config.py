@@ -26,6 +26,8 @@ Found by walking up from the checked paths (the first folder holding
 ``references-style``
     the site's citation style: ``apa``, ``ama`` or ``detect`` (default: each
     post's style is read from its citations and reference list).
+``rule-timeout``
+    seconds one rule may run on one file before it is stopped (default 10; 0: no limit).
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ DEFAULT_REFERENCE_HEADINGS = [
 DEFAULT_NAV_TEXT = r"^\s*(?:[←«‹<]+\s*)?(?:previous|prev|next|older|newer)\b|^(?!\s*(?:read|learn|book|call|contact|schedule|see|find|get|shop|buy|order|join|sign|download|view|continue|discover|explore|start|request)\b)(?:.*[→›>]|[^«]*»)\s*$"
 DEFAULT_FIELDS = ["title", "description", "summary", "excerpt"]
 REFERENCE_STYLES = ("apa", "ama", "detect")
+DEFAULT_RULE_TIMEOUT = 10.0
 
 SCHEMA: Dict[str, Any] = {
     "select": {"type": "array", "items": {"type": "string"}},
@@ -77,6 +80,7 @@ SCHEMA: Dict[str, Any] = {
     "navigation-link-text": {"type": "string"},
     "references-style": {"enum": list(REFERENCE_STYLES)},
     "locale": {"type": "string", "pattern": "^[a-z]{2}$"},
+    "rule-timeout": {"type": "number", "minimum": 0},
     "site": {
         "type": "object",
         "additionalProperties": False,
@@ -120,6 +124,7 @@ class Config:
     navigation_link_text: Pattern[str] = field(default_factory=lambda: re.compile(DEFAULT_NAV_TEXT, re.I))
     references_style: str = "detect"
     locale: Optional[str] = None
+    rule_timeout: float = DEFAULT_RULE_TIMEOUT  # seconds one rule may run on one file (0: no limit)
     site: SiteSettings = field(default_factory=SiteSettings)
     marks: Optional[Marks] = None
     raw: Dict[str, Any] = field(default_factory=dict)
@@ -207,6 +212,7 @@ def load_config(path: Optional[str]) -> Config:
     cfg.front_matter_fields = data.get("front-matter-fields", list(DEFAULT_FIELDS))
     cfg.references_style = data.get("references-style", "detect")
     cfg.locale = data.get("locale")
+    cfg.rule_timeout = data.get("rule-timeout", DEFAULT_RULE_TIMEOUT)
     if "site" in data:
         site = data["site"]
         for key in ("content-root",):

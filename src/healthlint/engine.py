@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
+from .budget import RuleTimeout, time_limit
 from .cache import ResultCache, content_hash, repository_stamp, settings_key
 from .config import Config
 from .content_index import BUNDLE_NAMES, ContentIndex, find_root, nfc
@@ -40,7 +41,8 @@ ENCODING_ERROR = "healthlint.encoding-error"
 FRONT_MATTER_ERROR = "healthlint.invalid-front-matter"
 INTERNAL_ERROR = "healthlint.internal-error"
 UNKNOWN_DIRECTIVE_RULE = "healthlint.unknown-directive-rule"
-FAILING_IDS = {IO_ERROR, ENCODING_ERROR, INTERNAL_ERROR}
+RULE_TIMEOUT = "healthlint.rule-timeout"  # a rule ran past the configuration's rule-timeout on a file
+FAILING_IDS = {IO_ERROR, ENCODING_ERROR, INTERNAL_ERROR, RULE_TIMEOUT}
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -725,7 +727,13 @@ class Linter:
                 continue
             assert rule.checker is not None
             severity = self.severity_of(rule)
-            for f in ctx.findings(rule):
+            try:
+                with time_limit(self.config.rule_timeout):
+                    findings = ctx.findings(rule)
+            except RuleTimeout:
+                found.append(self._timed_out(display, rule))
+                continue
+            for f in findings:
                 if f.lower:
                     rank = severity_rank(severity) - f.lower
                     if rank < 0:
@@ -734,6 +742,16 @@ class Linter:
                     continue
                 found.append(self._diagnostic(display, rule, severity, f))
         return found
+
+    def _timed_out(self, display: str, rule: Rule) -> Diagnostic:
+        """The diagnostic for a rule stopped by the ``rule-timeout`` budget on a file (exit code 2)."""
+        seconds = f"{self.config.rule_timeout:g} s"
+        return Diagnostic(
+            display, 1, 1, None, None, RULE_TIMEOUT, "error",
+            f"rule {rule.id} ran longer than the rule-timeout of {seconds} on this file and was stopped, "
+            "so the file was not fully checked",
+            "Simplify the rule's regular expressions, or raise rule-timeout in the configuration.",
+        )
 
     def finish(self, diagnostics: Sequence[Diagnostic]) -> List[Diagnostic]:
         """One file's diagnostics as reported: duplicates dropped, same spans merged, sorted."""

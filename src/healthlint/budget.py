@@ -1,0 +1,59 @@
+"""A time budget for one rule on one file.
+
+A rule that runs longer than the configuration's ``rule-timeout`` on a file is stopped: the
+engine reports ``healthlint.rule-timeout`` for that file and goes on with the other rules and
+files. Patterns that could run for ever are refused when they load
+(:mod:`healthlint.regexsafety`); the budget catches what is merely slow.
+
+How: a ``SIGALRM`` timer (:func:`signal.setitimer`) whose handler raises :class:`RuleTimeout`
+in the rule's code. Python checks for signals between bytecodes and, in ``re``, every few
+thousand steps of a match, so a rule stuck in a regular expression stops too (checked on
+CPython 3.6 to 3.13: ``signal.setitimer`` stops ``re.match(r"(a+)+$", "a" * 27 + "b")``
+within the time given).
+
+Where it does nothing: on Windows (no ``SIGALRM``) and outside the main thread of a process
+(signal handlers can only be set there). A process pool of forked workers runs each file in
+a worker's main thread, so the budget holds there.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+
+class RuleTimeout(Exception):
+    """Raised in a rule's code when its time budget for the file runs out."""
+
+
+def available() -> bool:
+    """True when :func:`time_limit` can stop code here (a POSIX system, the main thread)."""
+    return hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM") and (
+        threading.current_thread() is threading.main_thread())
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`RuleTimeout` in the ``with`` body once it has run ``seconds`` (wall clock).
+
+    ``0`` (or less) means no limit; where timers are not available the body runs unlimited.
+    An enclosing limit is paused while this one runs and goes on afterwards.
+    """
+    if seconds <= 0 or not available():
+        yield
+        return
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise RuleTimeout()
+
+    previous_handler = signal.signal(signal.SIGALRM, on_alarm)
+    outer_left, _interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous_handler)
+        if outer_left > 0:
+            signal.setitimer(signal.ITIMER_REAL, outer_left)
