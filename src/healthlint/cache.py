@@ -42,7 +42,7 @@ from .diagnostic import Diagnostic
 CACHE_DIR_NAME = ".healthlint_cache"
 ENV_CACHE_DIR = "HEALTHLINT_CACHE_DIR"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This folder is healthlint's result cache.\n"
-_FORMAT = 1  # bump when the entry layout changes
+_FORMAT = 2  # bump when the entry layout changes
 
 
 def default_cache_dir(config_root: str) -> str:
@@ -103,6 +103,70 @@ def repository_stamp(root: str, skip_dirs: Sequence[str], skip_paths: Sequence[s
                     continue
                 h.update(f"{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return h.hexdigest()
+
+
+def _fact_types() -> Dict[str, Any]:
+    """The classes a post's facts may hold (nothing else is ever built from a cache file)."""
+    from .content_index import NavLink
+    from .kinds.base import Finding
+    from .kinds.links import _Link
+    from .suppression import Directive, Suppressions
+
+    return {c.__name__: c for c in (NavLink, Finding, _Link, Directive, Suppressions)}
+
+
+def encode_facts(value: Any) -> Any:
+    """Facts (see :meth:`healthlint.engine.Linter.examine`) as JSON values.
+
+    Tuples, frozensets, dictionaries with tuple keys, dates and times (front matter) and the
+    dataclasses of :func:`_fact_types` are tagged so that :func:`decode_facts` rebuilds them
+    exactly.
+
+    Raises:
+        TypeError: a value of another type (the facts are then not kept).
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [encode_facts(v) for v in value]
+    if isinstance(value, tuple):
+        return {"t": [encode_facts(v) for v in value]}
+    if isinstance(value, frozenset):
+        return {"fs": sorted(encode_facts(v) for v in value)}
+    if isinstance(value, dict):
+        return {"d": [[encode_facts(k), encode_facts(v)] for k, v in value.items()]}
+    if isinstance(value, (_dt.date, _dt.time)):  # front matter dates (datetime is a date too)
+        return {type(value).__name__: value.isoformat()}
+    name = type(value).__name__
+    if name in _fact_types() and hasattr(value, "__dataclass_fields__"):
+        return {"dc": name, "f": {k: encode_facts(getattr(value, k)) for k in value.__dataclass_fields__}}
+    raise TypeError(f"cannot keep a {name} in the cache")
+
+
+def decode_facts(value: Any, types: Optional[Dict[str, Any]] = None) -> Any:
+    """The facts :func:`encode_facts` wrote (raises ValueError on anything it would not write)."""
+    types = types if types is not None else _fact_types()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [decode_facts(v, types) for v in value]
+    if isinstance(value, dict):
+        if "t" in value:
+            return tuple(decode_facts(v, types) for v in value["t"])
+        if "fs" in value:
+            return frozenset(decode_facts(v, types) for v in value["fs"])
+        if "d" in value:
+            out = {}
+            for k, v in value["d"]:
+                key = decode_facts(k, types)
+                out[key] = decode_facts(v, types)
+            return out
+        for kind in ("datetime", "date", "time"):
+            if kind in value:
+                return getattr(_dt, kind).fromisoformat(value[kind])
+        if "dc" in value and value["dc"] in types:
+            return types[value["dc"]](**{k: decode_facts(v, types) for k, v in value["f"].items()})
+    raise ValueError("not a value the cache writes")
 
 
 def _pack(diags: Sequence[Diagnostic]) -> List[List[Any]]:
@@ -166,30 +230,40 @@ class ResultCache:
             self.dirty = True
 
     def get(self, path: str, sha: str, stamp: Optional[str], display: str
-            ) -> Tuple[Optional[List[Diagnostic]], Optional[List[Diagnostic]]]:
-        """``(local, cross)`` diagnostics kept for ``path`` (None for a part that is missing or stale).
+            ) -> Tuple[Optional[List[Diagnostic]], Optional[List[Diagnostic]], Optional[Dict[Any, Any]]]:
+        """``(local, cross, facts)`` kept for ``path`` (None for a part that is missing or stale).
 
-        ``stamp`` is the repository's current stamp (None when no cross-file rule runs).
+        ``stamp`` is the repository's current stamp (None when no cross-file rule runs). The
+        facts (what cross-file rules read of the post) stay valid while the file's bytes do, so
+        when another post changed, the cross-file part is checked again without parsing this one.
         """
         entry = self.entries.get(os.path.abspath(path))
         if not entry or entry.get("sha") != sha:
-            return None, None
+            return None, None, None
         try:
             local = _unpack(entry["local"], display)
             cross = None
             if stamp is not None and entry.get("stamp") == stamp and entry.get("cross") is not None:
                 cross = _unpack(entry["cross"], display)
-            return local, cross
-        except (KeyError, IndexError, TypeError):
-            return None, None
+            facts = None
+            if cross is None and entry.get("facts") is not None:
+                facts = decode_facts(entry["facts"])
+            return local, cross, facts
+        except (KeyError, IndexError, TypeError, ValueError):
+            return None, None, None
 
     def put(self, path: str, sha: str, local: Sequence[Diagnostic], cross: Optional[Sequence[Diagnostic]],
-            stamp: Optional[str]) -> None:
-        """Keep a file's diagnostics (``cross`` None: only the local part is known)."""
+            stamp: Optional[str], facts: Optional[Dict[Any, Any]] = None) -> None:
+        """Keep a file's diagnostics (``cross`` None: only the local part is known) and its facts."""
         entry: Dict[str, Any] = {"sha": sha, "local": _pack(local)}
         if cross is not None and stamp is not None:
             entry["cross"] = _pack(cross)
             entry["stamp"] = stamp
+        if facts is not None:
+            try:
+                entry["facts"] = encode_facts(facts)
+            except TypeError:
+                pass  # something new in the facts: the post is parsed again next time
         self.entries[os.path.abspath(path)] = entry
         self.dirty = True
 
@@ -202,9 +276,12 @@ class ResultCache:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=os.path.dirname(self.path))
             try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump({"format": _FORMAT, "inputs": self.inputs, "cross_file": self.cross_file,
-                               "rule_order": self.rule_order, "files": self.entries}, fh, ensure_ascii=False, separators=(",", ":"))
+                # json.dumps, not json.dump: dump streams through the pure-Python encoder (5x slower)
+                text = json.dumps({"format": _FORMAT, "inputs": self.inputs, "cross_file": self.cross_file,
+                                   "rule_order": self.rule_order, "files": self.entries}, ensure_ascii=False,
+                                  separators=(",", ":"))
+                with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as fh:
+                    fh.write(text)
                 os.replace(tmp, self.path)
             except BaseException:
                 try:

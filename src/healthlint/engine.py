@@ -82,6 +82,7 @@ class Task:
     sha: Optional[str] = None
     stamp: Optional[str] = None
     local: Optional[List[Diagnostic]] = None  # the local part, when the cache still holds it
+    facts: Optional[Dict[Any, Any]] = None  # what cross-file rules read of it, when the cache holds them
 
 
 @dataclass
@@ -439,12 +440,14 @@ class Linter:
                     if root not in stamps:
                         stamps[root] = repository_stamp(root, SKIP_DIRS, skip_paths=[cache.folder])
                     task.stamp = stamps[root]
-                local, crossed = cache.get(src.path, task.sha, task.stamp, src.display)
+                local, crossed, facts = cache.get(src.path, task.sha, task.stamp, src.display)
                 if local is not None and (crossed is not None or not cross):
                     slots[i] = self.finish(local + (crossed or []))
                     done += 1
                     continue
                 task.local = local  # the cached local part, when only the cross-file part is stale
+                if local is not None:
+                    task.facts = facts  # then the links are checked again without parsing the post
             tasks.append(task)
         if progress is not None:
             progress(done, len(sources))
@@ -456,10 +459,14 @@ class Linter:
         from .parallel import run_tasks
 
         # 1. local rules, and what cross-file rules read of each post (its links, anchors...)
-        local_parts: Dict[int, List[Diagnostic]] = {}
-        facts_of: Dict[int, Dict[Any, Any]] = {}
-        items = [(t.display, t.data, t.local is None, cross) for t in tasks]
-        for n, (found, facts) in run_tasks(self, "examine_bytes", items, jobs, weights=[len(t.data) for t in tasks]):
+        local_parts: Dict[int, List[Diagnostic]] = {n: t.local for n, t in enumerate(tasks)
+                                                     if t.local is not None and t.facts is not None}
+        facts_of: Dict[int, Dict[Any, Any]] = {n: t.facts for n, t in enumerate(tasks) if n in local_parts}
+        parse = [n for n in range(len(tasks)) if n not in local_parts]
+        items = [(tasks[n].display, tasks[n].data, tasks[n].local is None, cross) for n in parse]
+        for k, (found, facts) in run_tasks(self, "examine_bytes", items, jobs,
+                                           weights=[len(tasks[n].data) for n in parse]):
+            n = parse[k]
             task = tasks[n]
             local_parts[n] = task.local if task.local is not None else found
             if facts is not None:
@@ -493,7 +500,7 @@ class Linter:
             local, crossed = local_parts[n], cross_parts.get(n, [])
             failing = any(d.rule in FAILING_IDS for d in local + crossed)
             if cache is not None and task.sha is not None and not failing:
-                cache.put(task.path, task.sha, local, crossed if cross else None, task.stamp)
+                cache.put(task.path, task.sha, local, crossed if cross else None, task.stamp, facts_of.get(n))
             slots[task.index] = self.finish(local + crossed)
         for src, diags in zip(sources, slots):
             result.files += 1
