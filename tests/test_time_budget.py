@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from healthlint import budget
-from healthlint.budget import RuleTimeout, time_limit
+from healthlint.budget import RuleTimeout, paused, time_limit
 from healthlint.config import Config, load_config
 from healthlint.errors import HealthlintError, HealthlintErrors
 
-needs_timers = pytest.mark.skipif(not budget.available(), reason="no SIGALRM timers here (Windows): the budget is a no-op")
+needs_timers = pytest.mark.skipif(not budget.available(), reason="no CPU-time timers here (Windows): the budget is a no-op")
 
 SLOW_PACK = """\
 pack: house
@@ -72,17 +72,21 @@ def test_configuration_key_and_default(tmp_path: Path) -> None:
 
 @needs_timers
 def test_time_limit_sets_a_timer_only_when_asked_and_restores_what_was_there() -> None:
-    before = signal.getsignal(signal.SIGALRM)
+    timer = signal.ITIMER_VIRTUAL  # CPU time: a busy machine does not eat the budget
+    before = signal.getsignal(signal.SIGVTALRM)
     with time_limit(0):
-        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-        assert signal.getsignal(signal.SIGALRM) is before
+        assert signal.getitimer(timer) == (0.0, 0.0)
+        assert signal.getsignal(signal.SIGVTALRM) is before
     with time_limit(600):
-        assert signal.getitimer(signal.ITIMER_REAL)[0] > 0
+        assert signal.getitimer(timer)[0] > 0
         with time_limit(300):
-            assert 0 < signal.getitimer(signal.ITIMER_REAL)[0] <= 300
-        assert signal.getitimer(signal.ITIMER_REAL)[0] > 300  # the outer limit goes on
-    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-    assert signal.getsignal(signal.SIGALRM) is before
+            assert 0 < signal.getitimer(timer)[0] <= 301  # (rounded up to the clock tick)
+        assert signal.getitimer(timer)[0] > 300  # the outer limit goes on
+        with paused():
+            assert signal.getitimer(timer) == (0.0, 0.0)
+        assert signal.getitimer(timer)[0] > 300
+    assert signal.getitimer(timer) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGVTALRM) is before
 
 
 @needs_timers

@@ -5,13 +5,15 @@ engine reports ``healthlint.rule-timeout`` for that file and goes on with the ot
 files. Patterns that could run for ever are refused when they load
 (:mod:`healthlint.regexsafety`); the budget catches what is merely slow.
 
-How: a ``SIGALRM`` timer (:func:`signal.setitimer`) whose handler raises :class:`RuleTimeout`
-in the rule's code. Python checks for signals between bytecodes and, in ``re``, every few
-thousand steps of a match, so a rule stuck in a regular expression stops too (checked on
-CPython 3.6 to 3.13: ``signal.setitimer`` stops ``re.match(r"(a+)+$", "a" * 27 + "b")``
-within the time given).
+How: a timer on the process's CPU time (``ITIMER_VIRTUAL``, :func:`signal.setitimer`), so a
+busy machine does not eat a rule's budget, whose ``SIGVTALRM`` handler raises
+:class:`RuleTimeout` in the rule's code. Python checks for signals between bytecodes and, in
+``re``, every few thousand steps of a match, so a rule stuck in a regular expression stops
+too (checked on CPython 3.6 to 3.13: a timer stops ``re.match(r"(a+)+$", "a" * 27 + "b")``
+within the time given). Reading the post's Markdown, which the first rule to need it triggers
+and every rule shares, runs with the timer paused (:func:`paused`).
 
-Where it does nothing: on Windows (no ``SIGALRM``) and outside the main thread of a process
+Where it does nothing: on Windows (no such timers) and outside the main thread of a process
 (signal handlers can only be set there). A process pool of forked workers runs each file in
 a worker's main thread, so the budget holds there.
 """
@@ -23,6 +25,9 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Iterator
 
+_TIMER = getattr(signal, "ITIMER_VIRTUAL", None)
+_SIGNAL = getattr(signal, "SIGVTALRM", None)
+
 
 class RuleTimeout(Exception):
     """Raised in a rule's code when its time budget for the file runs out."""
@@ -30,13 +35,13 @@ class RuleTimeout(Exception):
 
 def available() -> bool:
     """True when :func:`time_limit` can stop code here (a POSIX system, the main thread)."""
-    return hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM") and (
+    return _TIMER is not None and _SIGNAL is not None and hasattr(signal, "setitimer") and (
         threading.current_thread() is threading.main_thread())
 
 
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Raise :class:`RuleTimeout` in the ``with`` body once it has run ``seconds`` (wall clock).
+    """Raise :class:`RuleTimeout` in the ``with`` body once it has used ``seconds`` of CPU time.
 
     ``0`` (or less) means no limit; where timers are not available the body runs unlimited.
     An enclosing limit is paused while this one runs and goes on afterwards.
@@ -45,15 +50,29 @@ def time_limit(seconds: float) -> Iterator[None]:
         yield
         return
 
-    def on_alarm(signum: int, frame: Any) -> None:
+    def on_timer(signum: int, frame: Any) -> None:
         raise RuleTimeout()
 
-    previous_handler = signal.signal(signal.SIGALRM, on_alarm)
-    outer_left, _interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous_handler = signal.signal(_SIGNAL, on_timer)
+    outer_left, _interval = signal.setitimer(_TIMER, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous_handler)
+        signal.setitimer(_TIMER, 0)
+        signal.signal(_SIGNAL, previous_handler)
         if outer_left > 0:
-            signal.setitimer(signal.ITIMER_REAL, outer_left)
+            signal.setitimer(_TIMER, outer_left)
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Run the ``with`` body outside any :func:`time_limit` (work every rule shares)."""
+    if not available():
+        yield
+        return
+    left, _interval = signal.setitimer(_TIMER, 0)
+    try:
+        yield
+    finally:
+        if left > 0:
+            signal.setitimer(_TIMER, left)

@@ -27,7 +27,7 @@ Found by walking up from the checked paths (the first folder holding
     the site's citation style: ``apa``, ``ama`` or ``detect`` (default: each
     post's style is read from its citations and reference list).
 ``rule-timeout``
-    seconds one rule may run on one file before it is stopped (default 10; 0: no limit).
+    seconds of CPU time one rule may use on one file before it is stopped (default 10; 0: no limit).
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ class Config:
     navigation_link_text: Pattern[str] = field(default_factory=lambda: re.compile(DEFAULT_NAV_TEXT, re.I))
     references_style: str = "detect"
     locale: Optional[str] = None
-    rule_timeout: float = DEFAULT_RULE_TIMEOUT  # seconds one rule may run on one file (0: no limit)
+    rule_timeout: float = DEFAULT_RULE_TIMEOUT  # CPU seconds one rule may use on one file (0: no limit)
     site: SiteSettings = field(default_factory=SiteSettings)
     marks: Optional[Marks] = None
     raw: Dict[str, Any] = field(default_factory=dict)

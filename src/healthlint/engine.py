@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
-from .budget import RuleTimeout, time_limit
+from .budget import RuleTimeout, paused, time_limit
 from .cache import ResultCache, content_hash, repository_stamp, settings_key
 from .config import Config
 from .content_index import BUNDLE_NAMES, ContentIndex, find_root, nfc
@@ -141,7 +141,8 @@ class DocumentContext:
         from .prose import build_units
 
         cfg = self.linter.config
-        return build_units(self.document, cfg.front_matter_fields, cfg.reference_headings, cfg.navigation_link_text)
+        with paused():  # reading the post is shared by every rule: no rule's time budget pays for it
+            return build_units(self.document, cfg.front_matter_fields, cfg.reference_headings, cfg.navigation_link_text)
 
     def rule_fires(self, selector: str) -> bool:
         """True when a span-level rule selected by ``selector`` finds something (selected or not)."""
@@ -755,8 +756,8 @@ class Linter:
         seconds = f"{self.config.rule_timeout:g} s"
         return Diagnostic(
             display, 1, 1, None, None, RULE_TIMEOUT, "error",
-            f"rule {rule.id} ran longer than the rule-timeout of {seconds} on this file and was stopped, "
-            "so the file was not fully checked",
+            f"rule {rule.id} ran longer than the rule-timeout of {seconds} (processor time) on this file "
+            "and was stopped, so the file was not fully checked",
             "Simplify the rule's regular expressions, or raise rule-timeout in the configuration.",
         )
 
