@@ -56,13 +56,15 @@ def _tokens(folded: str, case_sensitive: bool) -> List[str]:
             tokens.append(_SPACE)
         prev = ""
         for ch in word:
-            if ch == "%" and prev.isdigit():
-                tokens.append(_PERCENT)
-            else:
-                low = ch.lower()
-                tokens.append(re.escape(ch if case_sensitive or len(low) != 1 else low))
+            tokens.append(_PERCENT if ch == "%" and prev.isdigit() else _char_token(ch, case_sensitive))
             prev = ch
     return tokens
+
+
+@functools.lru_cache(maxsize=4096)
+def _char_token(ch: str, case_sensitive: bool) -> str:
+    low = ch.lower()
+    return re.escape(ch if case_sensitive or len(low) != 1 else low)
 
 
 def fold_phrase(phrase: str) -> str:
@@ -114,6 +116,15 @@ class _Node:
         self.end: Optional[int] = None  # the rank of the phrase that ends here (its place in phrase_order)
 
     def source(self, flags: int) -> str:
+        """Regex source of the phrases' rest from this node on (a chain of single letters in one go)."""
+        chain = []
+        node = self
+        while node.end is None and len(node.children) == 1:
+            token, node = next(iter(node.children.items()))
+            chain.append(token)
+        return "".join(chain) + node._branches(flags)
+
+    def _branches(self, flags: int) -> str:
         if not self.children:
             return ""
         if _overlapping(list(self.children), flags):

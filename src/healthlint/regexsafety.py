@@ -53,6 +53,10 @@ _LOOKAROUND = (_c.ASSERT, _c.ASSERT_NOT)
 _CHARACTER_OPS = {_c.LITERAL, _c.NOT_LITERAL, _c.ANY, _c.IN, _c.GROUPREF}
 
 
+# A group followed by a repetition that can repeat it: what every catastrophic part contains.
+_REPEATED_GROUP = re.compile(r"\)(?:[*+]|\{)")
+
+
 class UnsafePattern(ValueError):
     """A pattern that backtracks catastrophically; the message says which part and why."""
 
@@ -77,6 +81,8 @@ def check(pattern: str, flags: int = 0) -> Optional[str]:
 
     The reason names the smallest repetition at fault: ``the part '(a+)+' can match ...``.
     """
+    if not _REPEATED_GROUP.search(pattern):
+        return None  # a repetition of one character or class cannot match the same text two ways
     tree = _sre_parse.parse(pattern, flags)
     all_flags = flags | tree.state.flags
     sample = _sample(tree, all_flags)
