@@ -255,6 +255,7 @@ class ContentIndex:
         self._close: Dict[str, str] = {}
         self._located: Dict[str, Tuple[str, Optional[str]]] = {}  # the files do not change during a run
         self._seeded: Dict[str, Dict[str, Any]] = {}
+        self._site_paths: Dict[Tuple[str, str], Tuple[str, Optional[str]]] = {}
         self._by_folder: Optional[Dict[str, Dict[str, str]]] = None
 
     # -- folders -------------------------------------------------------------
@@ -425,7 +426,17 @@ class ContentIndex:
         return [os.path.join(self.root, base) if base else self.root for base in CONTENT_ROOTS]
 
     def resolve_site_path(self, url_path: str, source: str = "") -> Tuple[str, Optional[str]]:
-        """Resolve a site-root path (``/blog/x``, ``/blog/x/``) to a post: permalinks, files, then slugs."""
+        """Resolve a site-root path (``/blog/x``, ``/blog/x/``) to a post: permalinks, files, then slugs.
+
+        Memoised per path and source folder (posts of one folder link to the same pages).
+        """
+        memo_key = (url_path, os.path.dirname(source))
+        found = self._site_paths.get(memo_key)
+        if found is None:
+            found = self._site_paths[memo_key] = self._resolve_site_path(url_path, source)
+        return found
+
+    def _resolve_site_path(self, url_path: str, source: str) -> Tuple[str, Optional[str]]:
         self.posts  # noqa: B018 (builds the maps)
         key = _norm_url(url_path)
         hits = self._by_url.get(key)

@@ -86,6 +86,7 @@ class _Facts:
         self._suffixes: Optional[Set[str]] = None
         self._folders: Optional[Set[str]] = None
         self._slugs: Optional[Dict[str, List[str]]] = None
+        self._similar: Dict[Tuple[str, ...], Optional[str]] = {}
 
     @property
     def suffixes(self) -> Set[str]:
@@ -112,6 +113,12 @@ class _Facts:
     def similar_post(self, segments: List[str]) -> Optional[str]:
         """A post whose slug is close to the last of ``segments`` (hyphen runs, accents and case aside),
         shown from the root; among several, the one whose folders the other segments name (``/pt/x``: ``pt/``)."""
+        memo = self._similar.get(tuple(segments), False)
+        if memo is False:
+            memo = self._similar[tuple(segments)] = self._similar_post(segments)
+        return memo
+
+    def _similar_post(self, segments: List[str]) -> Optional[str]:
         if self._slugs is None:
             self._slugs = {}
             for post in self.index.posts:
