@@ -23,7 +23,7 @@ import pytest
 
 from healthlint.prose import fold
 from healthlint.errors import HealthlintError, HealthlintErrors
-from healthlint.matching import AFTER, BEFORE, compile_phrases, phrase_order, phrase_regex, phrase_trie
+from healthlint.matching import AFTER, BEFORE, compile_phrases, phrase_order, phrase_regex, phrase_trie, quoted_span
 from healthlint.packs import builtin_pack_files, load_packs
 from healthlint.regexsafety import check
 
@@ -230,3 +230,18 @@ def test_an_unsafe_configuration_pattern_stops_the_run_with_exit_2(tmp_path: Pat
     assert re.search(r"\.healthlint\.yaml:1:31: reference-headings\[1\]: unsafe regular expression .*"
                      r"the part '\(\\\\w\+\\\\s\?\)\+' can match the same text", done.stderr), done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("text, word, expected", [
+    ('Avoid words like \u201ccure\u201d here.', "cure", (17, 22)),
+    ('Avoid words like "cure" here.', "cure", (17, 22)),
+    ('He said \u201cno\u201d. Then cure came.', "cure", None),  # the quote closed before the word
+    ('A \u201cquote. Then cure\u201d came.', "cure", None),  # a sentence ended between quote and word
+    ('Say "a" and "b", then cure" x', "cure", None),  # that straight quote closes "b"
+    ('Words like \u201cmiracle cure', "cure", None),  # never closed
+    ('x' * 250 + ' \u201c' + 'y' * 190 + ' cure\u201d', "cure", (251, 447)),  # 190 back: still found
+    ('\u201c' + 'y' * 210 + ' cure\u201d', "cure", None),  # further back than 200 characters
+])
+def test_quoted_span(text: str, word: str, expected) -> None:
+    start = text.index(word)
+    assert quoted_span(text, start, start + len(word)) == expected

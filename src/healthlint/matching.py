@@ -262,27 +262,26 @@ _CLOSE_QUOTES = "\u201d\""
 
 
 def quoted_span(text: str, start: int, end: int) -> Optional[Tuple[int, int]]:
-    """The ``(open, close)`` indexes of double quotes around ``[start, end)`` in the same sentence, if any."""
+    """The ``(open, close)`` indexes of double quotes around ``[start, end)`` in the same sentence, if any.
+
+    Looking back from ``start`` (at most 200 characters), the nearest of an opening quote, a
+    closing curly quote and a sentence end (``.``, ``!``, ``?`` or a line break before a space)
+    decides: only an opening quote opens the span.
+    """
     lo = max(0, start - 200)
-    open_at = -1
-    for i in range(start - 1, lo - 1, -1):
-        ch = text[i]
-        if ch in ".!?\n" and i < start - 1 and text[i + 1 : i + 2] == " ":
-            break
-        if ch in _OPEN_QUOTES:
-            open_at = i
-            break
-        if ch in "\u201d":
-            return None
-    if open_at < 0:
+    open_at = max(text.rfind(q, lo, start) for q in _OPEN_QUOTES)
+    if open_at < 0 or open_at < text.rfind("\u201d", lo, start):
         return None
-    straight = text[open_at] == '"'
-    if straight and text[lo:open_at].count('"') % 2 == 1:
+    if open_at < max(text.rfind(b, lo, start) for b in _SENTENCE_BREAKS):
+        return None
+    if text[open_at] == '"' and text[lo:open_at].count('"') % 2 == 1:
         return None  # that straight quote closes an earlier quotation
-    for j in range(end, min(len(text), end + 200)):
-        if text[j] in _CLOSE_QUOTES:
-            return open_at, j
-    return None
+    stop = min(len(text), end + 200)
+    closes = [j for j in (text.find(q, end, stop) for q in _CLOSE_QUOTES) if j >= 0]
+    return (open_at, min(closes)) if closes else None
+
+
+_SENTENCE_BREAKS = (". ", "! ", "? ", "\n ")
 
 
 _LIST_SEP = re.compile(r"[\"\u201d]\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)$")
