@@ -93,6 +93,7 @@ NOOP_PACKAGE = "textlint-rule-bench-noop"
 SAMPLE_SECONDS = 0.1
 LONG_RUN = 300  # seconds: a command whose first run takes longer is timed once
 MB = 1024 * 1024
+FLOOR = "mistune parse only (1 process; the floor)"
 
 try:  # run from a checkout without installing
     import healthlint  # noqa: F401
@@ -117,14 +118,20 @@ except ImportError:  # pragma: no cover
 # ---------------------------------------------------------------------------------------------
 def best_of(repeat: int, fn: Callable[[], Any], warmup: bool = True) -> float:
     """The shortest wall time of ``repeat`` calls (seconds), after one untimed warm-up call."""
+    return best_of_with_cpu(repeat, fn, warmup)[0]
+
+
+def best_of_with_cpu(repeat: int, fn: Callable[[], Any], warmup: bool = True) -> Tuple[float, float]:
+    """(shortest wall time, shortest CPU time of this process) of ``repeat`` calls, in seconds."""
     if warmup:
         fn()
-    times = []
+    walls, cpus = [], []
     for _ in range(max(1, repeat)):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    return min(walls), min(cpus)
 
 
 def read_text(path: str) -> str:
@@ -146,15 +153,15 @@ def ratio(a: Optional[float], b: Optional[float], digits: int = 2) -> Optional[f
     return round(a / b, digits) if a is not None and b else None
 
 
-def bench_mistune(paths: Sequence[str], repeat: int, warmup: bool = True) -> float:
-    """The floor: read, decode and parse every file with bare mistune, in this process."""
+def bench_mistune(paths: Sequence[str], repeat: int, warmup: bool = True) -> Tuple[float, float]:
+    """The floor: read, decode and parse every file with bare mistune, in this process (wall, CPU)."""
     md = mistune.create_markdown(renderer=None, plugins=PLUGINS)
 
     def run() -> None:
         for path in paths:
             md(read_text(path))
 
-    return best_of(repeat, run, warmup)
+    return best_of_with_cpu(repeat, run, warmup)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,13 +237,14 @@ class TreeSampler(threading.Thread):
 
 @dataclass
 class ProcRun:
-    """One run of a command: wall clock (process start to exit), output, peak memory."""
+    """One run of a command: wall clock (process start to exit), CPU time, output, peak memory."""
 
     seconds: float
     exit_code: Optional[int]
     stdout: str
     stderr: str
     timed_out: bool = False
+    cpu_seconds: Optional[float] = None  # user + system, the process and the children it waited for
     max_rss_mb: Optional[float] = None  # the largest single process of the tree (wait4)
     tree_rss_mb: Optional[float] = None  # peak of the summed RSS of the tree (sampled)
     tree_pss_mb: Optional[float] = None  # peak of the summed PSS of the tree (sampled)
@@ -277,11 +285,13 @@ def run_measured(argv: Sequence[str], cwd: str, env: Mapping[str, str], timeout:
         err.seek(0)
         stdout = out.read().decode("utf-8", errors="replace")
         stderr = err.read().decode("utf-8", errors="replace")
-    max_rss = None
+    max_rss = cpu = None
     if usage is not None:  # kilobytes on Linux, bytes on macOS
         max_rss = usage.ru_maxrss / (MB if sys.platform == "darwin" else 1024)
+        cpu = round(usage.ru_utime + usage.ru_stime, 3)
     return ProcRun(
         seconds=seconds, exit_code=proc.returncode, stdout=stdout, stderr=stderr, timed_out=killed.is_set(),
+        cpu_seconds=cpu,
         max_rss_mb=round(max_rss, 1) if max_rss is not None else None,
         tree_rss_mb=round(sampler.peak_rss / MB, 1) if sampler.available else None,
         tree_pss_mb=round(sampler.peak_pss / MB, 1) if sampler.available and sampler.peak_pss else None,
@@ -341,48 +351,104 @@ def check_markdownlint(run: ProcRun) -> Verdict:
     return Verdict(True, findings=int(summary.group(1)), files=int(files.group(1)))
 
 
-def measure(name: str, argv: Sequence[str], cwd: str, env: Mapping[str, str], repeat: int,
-            check: Callable[[ProcRun], Verdict], files: int, size: int,
-            timeout: Optional[float] = None, shown: Optional[str] = None) -> Dict[str, Any]:
-    """Best of ``repeat`` runs of a command; a run counts only when ``check`` accepts its output.
+@dataclass
+class Job:
+    """A command to time, and what its output must show for a run to count.
 
-    ``files`` is how many files the tool must say it read (when it says). Memory figures are the
-    highest of the runs. Stops at the first run that fails or times out, and after a first run
-    longer than LONG_RUN (best of several is for small differences).
+    ``files`` is how many files the tool must say it read (when its output says). ``once``: run
+    in the first round only (filling a cache). ``extra`` is copied into the record.
     """
-    record: Dict[str, Any] = {"name": name, "command": shown or " ".join(argv), "cwd": cwd, "valid": False,
-                              "problem": "", "times": []}
-    runs: List[ProcRun] = []
-    verdict = Verdict(False)
-    for _ in range(max(1, repeat)):
-        run = run_measured(argv, cwd, env, timeout)
-        runs.append(run)
-        record["times"].append(round(run.seconds, 3))
-        if run.timed_out:
-            verdict = Verdict(False, problem=f"did not finish in {timeout:.0f} s (stopped)")
-            break
-        verdict = check(run)
-        if verdict.valid and verdict.files is not None and verdict.files != files:
-            verdict = Verdict(False, verdict.findings, verdict.files,
-                              f"read {verdict.files} files, not the {files} healthlint lints")
-        if not verdict.valid or run.seconds > LONG_RUN:
-            break
-    record.update(valid=verdict.valid, problem=verdict.problem, findings=verdict.findings,
-                  files_reported=verdict.files, exit_code=runs[-1].exit_code, timed_out=runs[-1].timed_out)
+
+    key: str
+    name: str
+    argv: List[str]
+    cwd: str
+    check: Callable[[ProcRun], Verdict]
+    files: int
+    size: int
+    env: Dict[str, str] = field(default_factory=lambda: clean_env())
+    timeout: Optional[float] = None
+    shown: str = ""
+    once: bool = False
+    extra: Dict[str, Any] = field(default_factory=dict)
+    func: Optional[Callable[[], Tuple[float, float]]] = None  # timed in this process instead: (wall, CPU)
+
+
+def in_process(key: str, name: str, func: Callable[[], Tuple[float, float]], folder: str, files: int,
+               size: int) -> Job:
+    """A job timed in this process (the floor), so it takes its turn among the commands."""
+    return Job(key, name, [], folder, lambda run: Verdict(True), files, size, shown="(in this process)", func=func)
+
+
+def run_jobs(jobs: Sequence[Job], repeat: int) -> Dict[str, Dict[str, Any]]:
+    """Time every job ``repeat`` times, interleaved (round 1: every job, round 2: every job...).
+
+    Interleaving gives every tool the same share of whatever else the machine is doing, so
+    side-by-side ratios are fairer than from back-to-back repeats. A job stops repeating after a
+    run that fails, times out or takes longer than LONG_RUN. Returns a record per job key: the
+    best wall time (with files/s, ms/10 KB), the least CPU time, the highest peak memory.
+    """
+    runs: Dict[str, List[ProcRun]] = {job.key: [] for job in jobs}
+    verdicts: Dict[str, Verdict] = {}
+    stopped = set()
+    for round_ in range(max(1, repeat)):
+        for job in jobs:
+            if job.key in stopped or (job.once and round_ > 0):
+                continue
+            print(f"  [{round_ + 1}/{repeat}] {job.name} ...", end=" ", flush=True)
+            if job.func is not None:
+                wall, cpu = job.func()
+                run = ProcRun(wall, None, "", "", cpu_seconds=round(cpu, 3))
+            else:
+                run = run_measured(job.argv, job.cwd, job.env, job.timeout)
+            runs[job.key].append(run)
+            if run.timed_out:
+                verdict = Verdict(False, problem=f"did not finish in {job.timeout:.0f} s (stopped)")
+            else:
+                verdict = job.check(run)
+                if verdict.valid and verdict.files is not None and verdict.files != job.files:
+                    verdict = Verdict(False, verdict.findings, verdict.files,
+                                      f"read {verdict.files} files, not the {job.files} healthlint lints")
+            verdicts[job.key] = verdict
+            print(f"{run.seconds:.2f} s" + ("" if verdict.valid else f" ({verdict.problem})"), flush=True)
+            if not verdict.valid or run.seconds > LONG_RUN:
+                stopped.add(job.key)
+    return {job.key: record_of(job, runs[job.key], verdicts[job.key]) for job in jobs}
+
+
+def record_of(job: Job, runs: Sequence[ProcRun], verdict: Verdict) -> Dict[str, Any]:
+    record: Dict[str, Any] = {
+        "name": job.name, "command": job.shown or " ".join(job.argv), "cwd": job.cwd, "valid": verdict.valid,
+        "problem": verdict.problem, "times": [round(r.seconds, 3) for r in runs], "findings": verdict.findings,
+        "files_reported": verdict.files, "exit_code": runs[-1].exit_code, "timed_out": runs[-1].timed_out,
+        **job.extra,
+    }
     for key in ("max_rss_mb", "tree_rss_mb", "tree_pss_mb", "processes"):
         values = [getattr(r, key) for r in runs if getattr(r, key) is not None]
         record[key] = max(values) if values else None
+    cpus = [r.cpu_seconds for r in runs if r.cpu_seconds is not None]
+    record["cpu_seconds"] = min(cpus) if cpus else None
     if verdict.valid:
-        record.update(figures(min(r.seconds for r in runs), files, size))
+        record.update(figures(min(r.seconds for r in runs), job.files, job.size))
     else:
         record["seconds"] = None
-    record["last_stdout"] = runs[-1].stdout  # dropped before writing the results
     return record
 
 
 # ---------------------------------------------------------------------------------------------
 # healthlint's command line
 # ---------------------------------------------------------------------------------------------
+def git_state() -> Optional[Dict[str, Any]]:
+    """The commit measured, and whether the working tree had changes (the editable install runs them)."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "src", "rules"],
+                                cwd=ROOT, capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return {"commit": commit.stdout.strip(), "src_changed": bool(status.stdout.strip())}
+
+
 def healthlint_command() -> List[str]:
     """The console script next to this interpreter, else ``python -m healthlint``."""
     script = Path(sys.executable).with_name("healthlint")
@@ -453,41 +519,48 @@ def index_builds(args: Sequence[str], cwd: str, env: Mapping[str, str]) -> Optio
             "processes": len({pid for pid, _root in builds}), "seconds": round(run.seconds, 3)}
 
 
-def bench_cli(folder: str, files: int, size: int, repeat: int, opts: CliOptions,
-              notes: List[str]) -> Dict[str, Any]:
-    """healthlint check end to end: cold with --jobs 1 and default jobs, then warm."""
+def cli_jobs(folder: str, files: int, size: int, opts: CliOptions, work: str, notes: List[str]) -> List[Job]:
+    """healthlint check end to end: cold with --jobs 1 and the default jobs; warm, after a run that
+    fills a cache in ``work`` (a temporary folder that outlives the jobs)."""
     base = healthlint_command() + ["check", ".", "--format", "json"]
     shown = "healthlint check . --format json"
     cold = ["--no-cache"] if opts.no_cache else []
-    env = clean_env()
-    out: Dict[str, Any] = {"options": opts.__dict__}
     if not opts.no_cache:
         notes.append("healthlint check has no --no-cache: cold runs are plain runs, and there is no warm run")
     if not opts.jobs:
         notes.append("healthlint check has no --jobs: one run, in one process")
-
-    out["index"] = index_builds(base[len(healthlint_command()):] + cold, folder, env)  # untimed warm-up
+    jobs = []
     if opts.jobs:
-        out["cold_jobs1"] = measure("healthlint CLI, --jobs 1, cold", base + cold + ["--jobs", "1"], folder, env,
-                                    repeat, check_healthlint, files, size,
-                                    shown=f"{shown} {' '.join(cold)} --jobs 1".replace("  ", " "))
-    out["cold"] = measure("healthlint CLI, default jobs, cold", base + cold, folder, env, repeat,
-                          check_healthlint, files, size, shown=f"{shown} {' '.join(cold)}".strip())
+        jobs.append(Job("cold_jobs1", "healthlint CLI, --jobs 1, cold", base + cold + ["--jobs", "1"], folder,
+                        check_healthlint, files, size, shown=" ".join([shown] + cold + ["--jobs", "1"])))
+    jobs.append(Job("cold", "healthlint CLI, default jobs, cold", base + cold, folder, check_healthlint, files, size,
+                    shown=" ".join([shown] + cold)))
     if not opts.no_cache:
-        return out
-    if opts.cache_dir or opts.cache_env:
-        with tempfile.TemporaryDirectory(prefix="healthlint-bench-cache-") as cache:
-            warm_args, warm_env = (["--cache-dir", cache], env) if opts.cache_dir else ([], clean_env(HEALTHLINT_CACHE_DIR=cache))
-            out["cache_fill"] = measure("healthlint CLI, filling the cache", base + warm_args, folder, warm_env, 1,
-                                        check_healthlint, files, size, shown=f"{shown} --cache-dir TMP")
-            out["warm"] = measure("healthlint CLI, default jobs, warm", base + warm_args, folder, warm_env, repeat,
-                                  check_healthlint, files, size, shown=f"{shown} --cache-dir TMP (filled)")
-        if out["warm"]["valid"] and out["cold"]["valid"] and out["warm"]["findings"] != out["cold"]["findings"]:
-            out["warm"]["problem"] = (f"the warm run found {out['warm']['findings']} findings, "
-                                      f"the cold run {out['cold']['findings']}")
-    else:
-        notes.append("no way to put healthlint's cache outside the corpus (--cache-dir or HEALTHLINT_CACHE_DIR): warm run skipped")
-    return out
+        return jobs
+    if not (opts.cache_dir or opts.cache_env):
+        notes.append("no way to put healthlint's cache outside the corpus (--cache-dir or HEALTHLINT_CACHE_DIR): "
+                     "warm run skipped")
+        return jobs
+    cache = os.path.join(work, "healthlint-cache")
+    args, env = (["--cache-dir", cache], clean_env()) if opts.cache_dir else ([], clean_env(HEALTHLINT_CACHE_DIR=cache))
+    said = f"{shown} --cache-dir TMP" if opts.cache_dir else f"HEALTHLINT_CACHE_DIR=TMP {shown}"
+    jobs.append(Job("cache_fill", "healthlint CLI, filling the cache", base + args, folder, check_healthlint, files,
+                    size, env=env, shown=said, once=True))
+    jobs.append(Job("warm", "healthlint CLI, default jobs, warm", base + args, folder, check_healthlint, files, size,
+                    env=env, shown=f"{said} (filled)"))
+    return jobs
+
+
+def index_probe_args(opts: CliOptions) -> List[str]:
+    return ["check", ".", "--format", "json"] + (["--no-cache"] if opts.no_cache else [])
+
+
+def check_warm(cli: Dict[str, Any]) -> None:
+    """A warm run must find what the cold run found (the cache never changes results)."""
+    warm, cold = cli.get("warm"), cli.get("cold")
+    if warm and cold and warm["valid"] and cold["valid"] and warm["findings"] != cold["findings"]:
+        warm["valid"], warm["seconds"] = False, None
+        warm["problem"] = f"the warm run found {warm['findings']} findings, the cold run {cold['findings']}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -652,14 +725,12 @@ def markdown_glob() -> str:
     return "**/*.{" + ",".join(s.lstrip(".") for s in MARKDOWN_SUFFIXES) + "}"
 
 
-def bench_peers(folder: str, files: int, size: int, repeat: int, peers: Mapping[str, Any], timeout: float
-                ) -> List[Dict[str, Any]]:
-    out = []
-    for name, argv, check in peer_commands(peers, NODE_CACHE, markdown_glob()):
-        print(f"  {name} ...", flush=True)
+def peer_jobs(folder: str, files: int, size: int, peers: Mapping[str, Any], timeout: float) -> List[Job]:
+    jobs = []
+    for n, (name, argv, check) in enumerate(peer_commands(peers, NODE_CACHE, markdown_glob())):
         shown = " ".join(os.path.relpath(a, ROOT) if os.path.isabs(a) else a for a in argv)
-        out.append(measure(name, argv, folder, clean_env(), repeat, check, files, size, timeout, shown=shown))
-    return out
+        jobs.append(Job(f"peer{n}", name, argv, folder, check, files, size, timeout=timeout, shown=shown))
+    return jobs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -706,25 +777,22 @@ def phrase_pack(name: str, phrases: Sequence[str]) -> str:
     }, allow_unicode=True, sort_keys=False, width=1000)
 
 
-def bench_phrases(folder: str, files: int, size: int, repeat: int, opts: CliOptions,
-                  counts: Sequence[int] = (50, 1000)) -> List[Dict[str, Any]]:
-    """Each pack alone (``--select``) over ``folder`` through the CLI, cold, default jobs."""
-    out = []
-    with tempfile.TemporaryDirectory(prefix="healthlint-bench-phrases-") as tmp:
-        for n in counts:
-            name = f"bench-{n}"
-            Path(tmp, f"{name}.yaml").write_text(phrase_pack(name, synthetic_claim_phrases(n)), "utf-8")
-            config = Path(tmp, f"{name}.healthlint.yaml")
-            config.write_text(yaml.safe_dump({"packs": [f"{name}.yaml"]}), "utf-8")
-            argv = healthlint_command() + ["check", ".", "--config", str(config), "--select", name, "--format", "json"]
-            argv += ["--no-cache"] if opts.no_cache else []
-            shown = f"healthlint check . --config TMP/{config.name} --select {name} --format json" + \
-                (" --no-cache" if opts.no_cache else "")
-            record = measure(f"phrase pack, {n} phrases", argv, folder, clean_env(), repeat, check_healthlint,
-                             files, size, shown=shown)
-            record["phrases"] = n
-            out.append(record)
-    return out
+def phrase_jobs(folder: str, files: int, size: int, opts: CliOptions, work: str,
+                counts: Sequence[int] = (50, 1000)) -> List[Job]:
+    """Each pack alone (``--select``) over ``folder`` through the CLI, cold, default jobs; the packs
+    and their configuration files are written to ``work``."""
+    jobs = []
+    for n in counts:
+        name = f"bench-{n}"
+        Path(work, f"{name}.yaml").write_text(phrase_pack(name, synthetic_claim_phrases(n)), "utf-8")
+        config = Path(work, f"{name}.healthlint.yaml")
+        config.write_text(yaml.safe_dump({"packs": [f"{name}.yaml"]}), "utf-8")
+        args = ["check", ".", "--config", str(config), "--select", name, "--format", "json"]
+        args += ["--no-cache"] if opts.no_cache else []
+        shown = "healthlint " + " ".join(args).replace(str(config), f"TMP/{config.name}")
+        jobs.append(Job(f"phrases{n}", f"phrase pack, {n} phrases", healthlint_command() + args, folder,
+                        check_healthlint, files, size, shown=shown, extra={"phrases": n}))
+    return jobs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -762,25 +830,26 @@ def make_synthetic(folder: str, paths: Sequence[str], scale: int, dest: str) -> 
     return files, size
 
 
-def bench_synthetic(folder: str, paths: Sequence[str], scale: int, opts: CliOptions,
+def bench_synthetic(folder: str, paths: Sequence[str], scale: int, opts: CliOptions, work: str,
                     peers: Optional[Mapping[str, Any]], timeout: float, run_cli: bool) -> Dict[str, Any]:
+    """The synthetic corpus in ``work``: the floor, then the CLI (cold, default jobs) and the peers, once each."""
     out: Dict[str, Any] = {"scale": scale}
-    with tempfile.TemporaryDirectory(prefix="healthlint-bench-synthetic-") as dest:
-        start = time.perf_counter()
-        files, size = make_synthetic(folder, paths, scale, dest)
-        linter = Linter(Config(root=dest))
-        found, _missing = linter.sources([dest])
-        out.update(folder=dest, files=files, bytes=size, build_seconds=round(time.perf_counter() - start, 1),
-                   files_linted=len(found))
-        print(f"  {files} files, {size / MB:.0f} MB in {dest}; mistune floor ...", flush=True)
-        out["mistune_parse"] = figures(bench_mistune([s.path for s in found], 1, warmup=False), files, size)
-        if run_cli:
-            print("  healthlint CLI ...", flush=True)
-            argv = healthlint_command() + ["check", ".", "--format", "json"] + (["--no-cache"] if opts.no_cache else [])
-            out["cold"] = measure("healthlint CLI, default jobs, cold", argv, dest, clean_env(), 1, check_healthlint,
-                                  len(found), size, shown="healthlint check . --format json --no-cache")
-        if peers is not None:
-            out["peers"] = bench_peers(dest, len(found), size, 1, peers, timeout)
+    dest = os.path.join(work, "synthetic")
+    start = time.perf_counter()
+    files, size = make_synthetic(folder, paths, scale, dest)
+    found, _missing = Linter(Config(root=dest)).sources([dest])
+    out.update(folder=dest, files=files, bytes=size, build_seconds=round(time.perf_counter() - start, 1),
+               files_linted=len(found))
+    print(f"  {files} files, {size / MB:.0f} MB in {dest}", flush=True)
+    paths = [s.path for s in found]
+    jobs = [in_process("floor", FLOOR, lambda: bench_mistune(paths, 1, warmup=False), dest, len(found), size)]
+    jobs += [job for job in cli_jobs(dest, len(found), size, opts, work, []) if job.key == "cold"] if run_cli else []
+    jobs += peer_jobs(dest, len(found), size, peers, timeout) if peers is not None else []
+    records = run_jobs(jobs, 1)
+    out["mistune_parse"] = records["floor"]
+    out["cold"] = records.get("cold")
+    out["peers"] = [r for key, r in records.items() if key.startswith("peer")]
+    shutil.rmtree(dest, ignore_errors=True)
     return out
 
 
@@ -998,6 +1067,25 @@ def _mb(v: Optional[float]) -> str:
     return "n/a" if v is None else f"{v:.0f}"
 
 
+CLI_KEYS = ("cold_jobs1", "cold", "cache_fill", "warm")
+
+
+def sections(data: Mapping[str, Any]) -> List[Tuple[str, int, int, Mapping[str, Any], List[Mapping[str, Any]]]]:
+    """(corpus, files, bytes, floor record, the other records) for FOLDER and the synthetic corpus."""
+    cli = data.get("cli") or {}
+    out = [("corpus", data["files"], data["bytes"], data["mistune_parse"],
+            [cli.get(k) for k in CLI_KEYS] + list(data.get("peers") or []) + list(data.get("phrases") or []))]
+    syn = data.get("synthetic")
+    if syn:
+        out.append((f"synthetic {syn['scale']}x", syn["files"], syn["bytes"], syn["mistune_parse"],
+                    [syn.get("cold")] + list(syn.get("peers") or [])))
+    return [(label, files, size, floor, [r for r in records if r]) for label, files, size, floor, records in out]
+
+
+HEADER = (f"{'':<44} {'seconds':>8} {'cpu s':>7} {'files/s':>8} {'ms/10KB':>8} {'x floor':>8} "
+          f"{'MB 1p/RSS/PSS':>16} {'exit':>4} {'findings':>8}")
+
+
 def record_row(name: str, record: Optional[Mapping[str, Any]], floor: Optional[float]) -> str:
     if not record:
         return f"{name:<44} {'n/a':>8}"
@@ -1005,72 +1093,57 @@ def record_row(name: str, record: Optional[Mapping[str, Any]], floor: Optional[f
         return f"{name:<44} {'FAILED':>8}  {record.get('problem', '')}"
     peaks = [record.get(k) for k in ("max_rss_mb", "tree_rss_mb", "tree_pss_mb")]
     memory = "/".join(_mb(v) for v in peaks) if any(v is not None for v in peaks) else ""
-    findings = record.get("findings")
-    return (f"{name:<44} {record['seconds']:>8.2f} {record['files_per_second']:>8.1f} {record['ms_per_10kb']:>8.2f} "
-            f"{(record['seconds'] / floor) if floor else 0:>7.2f}x {memory:>16} {record.get('exit_code', ''):>4} "
+    cpu, code, findings = (record.get(k) for k in ("cpu_seconds", "exit_code", "findings"))
+    return (f"{name:<44} {record['seconds']:>8.2f} {'' if cpu is None else f'{cpu:.1f}':>7} "
+            f"{record['files_per_second']:>8.1f} {record['ms_per_10kb']:>8.2f} "
+            f"{(record['seconds'] / floor) if floor else 0:>7.2f}x {memory:>16} {'' if code is None else code:>4} "
             f"{'' if findings is None else findings:>8}")
-
-
-HEADER = (f"{'':<44} {'seconds':>8} {'files/s':>8} {'ms/10KB':>8} {'x floor':>8} {'MB 1p/RSS/PSS':>16} "
-          f"{'exit':>4} {'findings':>8}")
 
 
 def print_report(data: Mapping[str, Any], found: List[Target], notes: Sequence[str]) -> None:
     load = data["load_average"]
+    busy = load["start"] is not None and max(load["start"], load["end"]) > 0.5 * (data["cpus"] or 1)
     print()
     print(f"healthlint {data['healthlint']} (mistune {data['mistune']}, Python {data['python']}, {data['cpus']} CPUs, "
           f"{data['system']}); load average {load['start']} before, {load['end']} after"
-          + (" (busy machine: figures are noisy)" if max(load["start"], load["end"]) > 0.5 * (data["cpus"] or 1) else ""))
-    print(f"{data['files']} files, {data['bytes'] / MB:.1f} MB in {data['folder']}; best of {data['repeat']} "
-          f"(synthetic: one run)")
-    print("MB 1p/RSS/PSS: peak memory of the largest single process / sampled sum of RSS over the process tree / "
-          "the same in PSS (shared pages split)")
-    print()
-    print(HEADER)
-    floor = data["mistune_parse"]["seconds"]
-    print(record_row("mistune parse only (1 process; the floor)", dict(data["mistune_parse"], valid=True), floor))
+          + (" (a busy machine: figures are noisy)" if busy else ""))
+    if data.get("git"):
+        print(f"commit {data['git']['commit'][:10]}" + (" with uncommitted changes in src/ or rules/ (measured as they were)"
+                                                        if data["git"]["src_changed"] else ""))
+    print(f"best of {data['repeat']} rounds, the commands taking turns (synthetic corpus: one round). cpu s: user + "
+          "system time of all the run's processes. MB 1p/RSS/PSS: peak memory of the largest single process / "
+          "sampled sum of RSS over the process tree / the same in PSS (shared pages split)")
     cli = data.get("cli") or {}
-    for key in ("cold_jobs1", "cold", "cache_fill", "warm"):
-        if key in cli:
-            print(record_row(cli[key]["name"], cli[key], floor))
-    for record in data.get("peers") or []:
-        print(record_row(record["name"], record, floor))
-    for record in data.get("phrases") or []:
-        print(record_row(record["name"], record, floor))
-    synthetic = data.get("synthetic")
-    if synthetic:
-        print(f"-- synthetic corpus, {synthetic['scale']}x: {synthetic['files']} files, {synthetic['bytes'] / MB:.0f} MB "
-              f"(built in {synthetic['build_seconds']} s)")
-        s_floor = synthetic["mistune_parse"]["seconds"]
-        print(record_row("mistune parse only (1 process; the floor)", dict(synthetic["mistune_parse"], valid=True),
-                         s_floor))
-        for record in [synthetic.get("cold")] + list(synthetic.get("peers") or []):
-            if record:
-                print(record_row(record["name"], record, s_floor))
-        print(f"   cost per MB, {synthetic['scale']}x / 1x: floor {data['linear'].get('floor_per_mb')}, "
-              f"healthlint CLI {data['linear'].get('cli_per_mb')}; per file: healthlint CLI "
-              f"{data['linear'].get('cli_per_file')}")
+    for label, files, size, floor, records in sections(data):
+        print()
+        print(f"{label}: {files} files, {size / MB:.1f} MB" + (f" in {data['folder']}" if label == "corpus" else ""))
+        print(HEADER)
+        print(record_row(floor["name"], floor, floor["seconds"]))
+        for record in records:
+            print(record_row(record["name"], record, floor["seconds"]))
+    if data.get("linear"):
+        print(f"cost per MB, synthetic / corpus: floor {data['linear']['floor_per_mb']}, healthlint CLI "
+              f"{data['linear']['cli_per_mb']}; per file: healthlint CLI {data['linear']['cli_per_file']}")
     index = cli.get("index")
     if index:
         print(f"content index (cd FOLDER; healthlint check .): built {index['builds']} time(s) for "
               f"{index['repositories']} repository(ies), in {index['processes']} process(es)")
     print("commands (run inside the folder; TMP: a temporary folder):")
-    for record in ([cli.get(k) for k in ("cold_jobs1", "cold", "warm")] + list(data.get("peers") or [])
-                   + list(data.get("phrases") or [])):
-        if record:
-            said = f", {record['files_reported']} files" if record.get("files_reported") is not None else ""
-            print(f"  {record['name']}: {record['command']}  (exit {record.get('exit_code')}{said})")
+    for record in sections(data)[0][4]:
+        said = f", {record['files_reported']} files" if record.get("files_reported") is not None else ""
+        print(f"  {record['name']}: {record['command']}  (exit {record.get('exit_code')}{said})")
     if data.get("node"):
         print(f"peers: node {data['node']['node']}; " + ", ".join(f"{k} {v}" for k, v in data["node"]["versions"].items()))
 
     breakdown = data.get("breakdown")
     if breakdown:
+        floor = data["mistune_parse"]["seconds"]
         print()
-        print("in-process breakdown (Linter.run in this process, one process):")
+        print("in-process breakdown (Linter.run in this process, one process; best of --repeat after a warm-up):")
         for label, key in (("healthlint parse, no rules", "document"), ("lint, default packs", "lint"),
                            ("lint, every pack (ALL)", "lint_every_pack"),
                            ("lint, every language", "lint_every_language")):
-            print(record_row(label, dict(breakdown[key], valid=True) if breakdown.get(key) else None, floor))
+            print(record_row(label, breakdown.get(key), floor))
         if breakdown.get("other_language_files") is not None:
             print(f"{breakdown['other_language_files']} of {data['files']} posts are in another language than English: "
                   "the default packs skip them without parsing.")
@@ -1090,40 +1163,26 @@ def print_report(data: Mapping[str, Any], found: List[Target], notes: Sequence[s
         print(f"note: {note}")
 
 
-CSV_FIELDS = ["kind", "corpus", "name", "seconds", "files", "bytes", "files_per_second", "ms_per_10kb",
+CSV_FIELDS = ["kind", "corpus", "name", "seconds", "cpu_seconds", "files", "bytes", "files_per_second", "ms_per_10kb",
               "x_floor", "max_rss_mb", "tree_rss_mb", "tree_pss_mb", "processes", "exit_code", "findings", "valid",
               "value", "target", "status", "command", "problem"]
 
 
 def csv_rows(data: Mapping[str, Any], found: Sequence[Target]) -> Iterable[Dict[str, Any]]:
-    def rows(corpus: str, files: int, size: int, floor: float, records: Iterable[Optional[Mapping[str, Any]]]):
-        for r in records:
-            if r:
-                yield {"kind": "measurement", "corpus": corpus, "files": files, "bytes": size,
-                       "x_floor": round(r["seconds"] / floor, 3) if r.get("seconds") and floor else None,
-                       **{k: r.get(k) for k in CSV_FIELDS if k in r and k not in ("files", "bytes")}}
-
-    floor = data["mistune_parse"]["seconds"]
-    cli = data.get("cli") or {}
-    yield from rows("corpus", data["files"], data["bytes"], floor,
-                    [dict(data["mistune_parse"], name="mistune parse (floor)", valid=True)]
-                    + [cli.get(k) for k in ("cold_jobs1", "cold", "cache_fill", "warm")]
-                    + list(data.get("peers") or []) + list(data.get("phrases") or []))
-    syn = data.get("synthetic")
-    if syn:
-        s_floor = syn["mistune_parse"]["seconds"]
-        yield from rows(f"synthetic {syn['scale']}x", syn["files"], syn["bytes"], s_floor,
-                        [dict(syn["mistune_parse"], name="mistune parse (floor)", valid=True), syn.get("cold")]
-                        + list(syn.get("peers") or []))
+    for label, files, size, floor, records in sections(data):
+        for r in [floor] + records:
+            yield {**{k: r.get(k) for k in CSV_FIELDS if k in r}, "kind": "measurement", "corpus": label,
+                   "files": files, "bytes": size,
+                   "x_floor": round(r["seconds"] / floor["seconds"], 3) if r.get("seconds") else None}
     for t in found:
         yield {"kind": "target", "name": t.label, "value": t.value, "target": f"{t.op} {t.limit:g}{t.unit}",
                "status": t.status}
 
 
 def write_results(data: Dict[str, Any], found: Sequence[Target], json_path: Path, csv_path: Path) -> None:
-    def strip(value: Any) -> Any:  # the tools' full output stays out of the results
+    def strip(value: Any) -> Any:  # JSON types only
         if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k != "last_stdout"}
+            return {k: strip(v) for k, v in value.items()}
         if isinstance(value, list):
             return [strip(v) for v in value]
         if isinstance(value, Path):
@@ -1185,48 +1244,60 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.error(f"no Markdown files found in {args.folder}")
     files = len(sources)
     size = sum(os.path.getsize(s.path) for s in sources)
-    print(f"{files} files, {size / MB:.1f} MB in {folder}; mistune floor ...", flush=True)
-    t_mistune = bench_mistune([s.path for s in sources], repeat)
+    print(f"{files} files, {size / MB:.1f} MB in {folder}", flush=True)
 
     data: Dict[str, Any] = {
         "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "folder": folder, "files": files, "bytes": size, "repeat": repeat,
         "python": platform.python_version(), "system": platform.platform(), "cpus": os.cpu_count(),
-        "healthlint": healthlint.__version__, "mistune": getattr(mistune, "__version__", "?"),
+        "healthlint": healthlint.__version__, "mistune": getattr(mistune, "__version__", "?"), "git": git_state(),
         "pack_load_seconds": round(load_seconds, 4), "rules": len(linter.rules),
-        "mistune_parse": figures(t_mistune, files, size),
     }
     opts = CliOptions.detect()
-    if not args.no_cli:
-        print("healthlint CLI ...", flush=True)
-        data["cli"] = bench_cli(folder, files, size, repeat, opts, notes)
+    peers = None
     if not args.no_peers:
         peers = ensure_peers(NODE_CACHE, notes)
         if peers:
             data["node"] = {"node": peers["node"], "versions": peers["versions"]}
-            print("peers ...", flush=True)
-            data["peers"] = bench_peers(folder, files, size, repeat, peers, peer_timeout)
-    else:
-        peers = None
-    if not args.no_cli and not args.no_phrases:
-        print("phrase scaling ...", flush=True)
-        data["phrases"] = bench_phrases(folder, files, size, repeat, opts)
-    if not args.no_synthetic:
-        print(f"synthetic corpus ({scale}x) ...", flush=True)
-        syn = bench_synthetic(folder, [s.path for s in sources], scale, opts, peers if args.synthetic_peers else None,
-                              peer_timeout, not args.no_cli)
-        data["synthetic"] = syn
-        cold = _seconds((data.get("cli") or {}).get("cold"))
-        syn_cold = _seconds(syn.get("cold"))
-        data["linear"] = {
-            "floor_per_mb": ratio(_per_mb(syn["mistune_parse"]["seconds"], syn["bytes"]), _per_mb(t_mistune, size)),
-            "cli_per_mb": ratio(_per_mb(syn_cold, syn["bytes"]), _per_mb(cold, size)),
-            "cli_per_file": ratio(syn_cold / syn["files"] if syn_cold else None, cold / files if cold else None),
-        }
+    paths = [s.path for s in sources]
+    with tempfile.TemporaryDirectory(prefix="healthlint-bench-") as work:
+        jobs = [in_process("floor", FLOOR, lambda: bench_mistune(paths, 1, warmup=False), folder, files, size)]
+        if not args.no_cli:
+            jobs += cli_jobs(folder, files, size, opts, work, notes)
+        if peers:
+            jobs += peer_jobs(folder, files, size, peers, peer_timeout)
+        if not args.no_cli and not args.no_phrases:
+            jobs += phrase_jobs(folder, files, size, opts, work)
+        print("warm-up: mistune, and the CLI counting content index builds (untimed) ...", flush=True)
+        bench_mistune(paths, 1, warmup=False)
+        index = None if args.no_cli else index_builds(index_probe_args(opts), folder, clean_env())
+        print(f"timing, {repeat} round(s), the commands taking turns ...", flush=True)
+        records = run_jobs(jobs, repeat)
+        data["mistune_parse"] = records["floor"]
+        if not args.no_cli:
+            data["cli"] = {"options": opts.__dict__, "index": index,
+                           **{k: records[k] for k in ("cold_jobs1", "cold", "cache_fill", "warm") if k in records}}
+            check_warm(data["cli"])
+        data["peers"] = [r for k, r in records.items() if k.startswith("peer")]
+        data["phrases"] = [r for k, r in records.items() if k.startswith("phrases")]
+        if not args.no_synthetic:
+            print(f"synthetic corpus ({scale}x) ...", flush=True)
+            syn = bench_synthetic(folder, paths, scale, opts, work, peers if args.synthetic_peers else None,
+                                  peer_timeout, not args.no_cli)
+            data["synthetic"] = syn
+            cold = _seconds((data.get("cli") or {}).get("cold"))
+            syn_cold = _seconds(syn.get("cold"))
+            data["linear"] = {
+                "floor_per_mb": ratio(_per_mb(syn["mistune_parse"]["seconds"], syn["bytes"]),
+                                      _per_mb(data["mistune_parse"]["seconds"], size)),
+                "cli_per_mb": ratio(_per_mb(syn_cold, syn["bytes"]), _per_mb(cold, size)),
+                "cli_per_file": ratio(syn_cold / syn["files"] if syn_cold else None, cold / files if cold else None),
+            }
     if not (args.quick or args.no_breakdown):
         print("in-process breakdown ...", flush=True)
         try:
-            data["breakdown"] = bench_breakdown(folder, linter, sources, repeat, args.slowest, t_mistune)
+            data["breakdown"] = bench_breakdown(folder, linter, sources, repeat, args.slowest,
+                                                data["mistune_parse"]["seconds"])
         except Exception as exc:  # internals change more often than the command line
             notes.append(f"in-process breakdown failed ({type(exc).__name__}: {exc}); the CLI figures stand")
 

@@ -143,6 +143,27 @@ def test_run_measured_reports_exit_code_output_and_memory(bench, tmp_path):
     assert result.exit_code == 3 and result.stdout.strip() == "hi" and not result.timed_out
     if sys.platform.startswith("linux"):
         assert result.max_rss_mb and result.max_rss_mb > 1
+        assert result.cpu_seconds is not None
+
+
+def test_jobs_take_turns_and_keep_the_best_run(bench, tmp_path):
+    said = []
+
+    def floor():
+        said.append("floor")
+        return 0.5 - 0.1 * len(said), 0.1
+
+    jobs = [bench.in_process("floor", "floor", floor, str(tmp_path), 10, 10240),
+            bench.Job("echo", "echo", [sys.executable, "-c", "print('[]')"], str(tmp_path), bench.check_healthlint,
+                      10, 10240),
+            bench.Job("bad", "bad", [sys.executable, "-c", "import sys; sys.exit(2)"], str(tmp_path),
+                      bench.check_healthlint, 10, 10240)]
+    records = bench.run_jobs(jobs, 3)
+    assert said == ["floor"] * 3
+    assert records["floor"]["times"] == [0.4, 0.3, 0.2] and records["floor"]["seconds"] == 0.2
+    assert records["echo"]["valid"] and len(records["echo"]["times"]) == 3 and records["echo"]["findings"] == 0
+    assert not records["bad"]["valid"] and records["bad"]["times"] and len(records["bad"]["times"]) == 1
+    assert records["bad"]["seconds"] is None
 
 
 def test_targets_say_met_or_by_what_factor_they_are_missed(bench):
