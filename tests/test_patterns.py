@@ -121,6 +121,7 @@ UNSAFE = [
     (r"(?:\d{1,3}\d?)+x", r"(?:\d{1,3}\d?)+"),
     (r"(?:a|a){30}b", "(?:a|a){30}"),  # a long bounded repetition is as bad as an unbounded one
     (r"(?:\w{1,20}\s?){1,50}!", r"(?:\w{1,20}\s?){1,50}"),
+    (r"(?:\w{0,10}){0,10}x", r"(?:\w{0,10}){0,10}"),  # bounded, yet C(110, 10) ways to split 100 letters
     (r"cure(?=(?:s+)+!)", "(?:s+)+"),  # inside a lookahead too
     (r"(?i)price:\s*(?:[0-9]|\d)+(?:x|(\$+)+)\b", r"(\$+)+"),
 ]
@@ -216,6 +217,18 @@ def test_every_kind_refuses_unsafe_patterns_in_its_options(tmp_path: Path, optio
     found = load_problems(str(pack))
     assert [k for _, _, k, _ in found] == [key]
     assert found[0][3].startswith("unsafe regular expression") and "more than one way" in found[0][3]
+
+
+@pytest.mark.parametrize("pattern, words", [
+    ("a{99999999999}", "the repetition number is too large"),
+    ("(" * 600 + "a" + ")" * 600, "nested too deeply"),
+])
+def test_patterns_re_cannot_compile_are_reported_not_raised(tmp_path: Path, pattern: str, words: str) -> None:
+    pack = tmp_path / "house.yaml"
+    pack.write_text(PACK_HEAD + f"    patterns: ['{pattern}']\n", encoding="utf-8")
+    found = load_problems(str(pack))
+    assert [(line, key) for line, _col, key, _msg in found] == [(8, "rules[0].patterns[0]")]
+    assert found[0][3].startswith("invalid regular expression") and words in found[0][3]
 
 
 def test_an_unsafe_configuration_pattern_stops_the_run_with_exit_2(tmp_path: Path) -> None:

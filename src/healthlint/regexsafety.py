@@ -39,14 +39,15 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-# Repetitions up to this many copies are unrolled; larger ones are checked as unbounded.
-_UNROLL = 10
 # Above this many states under one repetition the check gives up and rejects the pattern.
 _MAX_STATES = 600
 _SAMPLE = (
     "aAzZmM09_ \t\n\r\x0b\x0c\x1c-'.,;:!?%$#@&*()[]{}<>/\\\"+=~^|`"
     "éÉßẞſKkıİiIµμΣσςøØ\u00a0\u2003\u3000\u2028٣²中あ한ж\u0301"
 )
+# Repetitions of at most this many copies are unrolled (their ambiguity stays small: the
+# (of\s+our\s+|\w+\s+){0,2} of a built-in pattern); longer ones are checked as unbounded.
+_UNROLL = 3
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | ({_c.POSSESSIVE_REPEAT} if hasattr(_c, "POSSESSIVE_REPEAT") else set())
 _ATOMIC = getattr(_c, "ATOMIC_GROUP", None)
 _LOOKAROUND = (_c.ASSERT, _c.ASSERT_NOT)
@@ -212,11 +213,13 @@ class _Automaton:
         low, high, body = av
         if high == 0:
             return 1, {}, {}
-        if high is _c.MAXREPEAT or high > _UNROLL or high * _size(body) > _MAX_STATES:
-            # one copy of the body that can go from its end back to its start
-            e, first, last = self.sequence(body, flags)
+        if high is _c.MAXREPEAT or high > _UNROLL:
+            # one copy of the body that can go from its end back to its start: a long bounded
+            # repetition is checked as an unbounded one, since (?:\w{0,10}){0,10} splits a long
+            # word in as many ways (C(110, 10)) as (?:\w*)* before it gives up
+            empty, first, last = self.sequence(body, flags)
             self.link(last, first)
-            return (1 if low == 0 else e), first, last
+            return (1 if low == 0 else empty), first, last
         # a few copies, each only after the one before: X{1,3} is X(X(X)?)?
         first, last, before = {}, {}, {}
         empty = 1
@@ -276,21 +279,6 @@ class _Automaton:
         product = _components(len(order), graph)
         diagonal = {product[i] for i, (p, q) in enumerate(order) if p == q}
         return any(p != q and product[i] in diagonal for i, (p, q) in enumerate(order))
-
-
-def _size(items: Any) -> int:
-    """How many states a part of a pattern becomes (repetitions unrolled as :class:`_Automaton` does)."""
-    total = 0
-    for op, av in _items(items):
-        if op in _CHARACTER_OPS:
-            total += 1
-        elif op in _REPEATS:
-            inner = _size(av[2])
-            unrolled = av[1] is not _c.MAXREPEAT and av[1] <= _UNROLL and av[1] * inner <= _MAX_STATES
-            total += inner * (av[1] if unrolled else 1)
-        elif op not in _LOOKAROUND:
-            total += sum(_size(child) for child, _flags in _children(op, av, 0))
-    return total
 
 
 def _sample(tree: Any, flags: int) -> str:

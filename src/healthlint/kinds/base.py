@@ -122,8 +122,10 @@ def compile_user_regex(pattern: str, marks: "Marks", where: Tuple[Any, ...], fla
 
     try:
         return compile_checked(pattern, flags)
-    except re.error as exc:
+    except (re.error, OverflowError) as exc:  # OverflowError: a repetition count such as {99999999999}
         raise marks.error(where, f"invalid regular expression {pattern!r}: {exc}", at_value=True)
+    except RecursionError:
+        raise marks.error(where, f"invalid regular expression {pattern!r}: it is nested too deeply", at_value=True)
     except UnsafePattern as exc:
         raise marks.error(where, f"unsafe regular expression {pattern!r}: {exc}", at_value=True)
 
