@@ -1,8 +1,9 @@
-"""Encodings and line ends: UTF-8 only, one diagnostic per undecodable file, no locale.
+"""Encodings and line ends: UTF-8 (UTF-16 with its BOM), one diagnostic per undecodable file, no locale.
 
-A file that is not UTF-8 gets exactly one ``healthlint.encoding-error`` at the
-line and column of the first bad byte, naming its byte offset; the other files
-are still linted and the exit code is 2. A leading BOM is dropped and never
+A file that is not UTF-8 (nor UTF-16 or UTF-32 behind their byte-order mark)
+gets exactly one ``healthlint.encoding-error`` at the line and column of the
+first bad byte, naming its byte offset; the other files are still linted and
+the exit code is 2. A leading BOM is dropped and never
 counted as a column; lines end at LF, CRLF or a lone CR only. Nothing depends
 on the locale (``LC_ALL=C PYTHONUTF8=0``).
 """
@@ -35,7 +36,7 @@ def lint_file(path: Path):
 
 @pytest.mark.parametrize("name,offset,line,column", [
     ("bom-then-bad-byte.md", 6, 1, 4),  # 3 BOM bytes + "Rue"; the BOM is no column
-    ("utf16.md", 0, 1, 1),  # UTF-16 with its own BOM: the first byte is already wrong
+    ("utf16.md", 8, 1, 4),  # UTF-16 (its BOM says so), but after "Rue" a lone surrogate (bytes 8-9) is no text
     ("truncated.md", 16, 1, 17),  # a three-byte sequence cut after two bytes at the end
     ("crlf-bad-line2.md", 13, 2, 3),  # "Line one.\r\n" is 11 bytes, then "ab"
     ("surrogate.md", 4, 1, 5),  # an encoded UTF-16 surrogate is not UTF-8

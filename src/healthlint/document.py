@@ -22,35 +22,63 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 class DecodeError(Exception):
-    """The file is not valid UTF-8.
+    """The file's bytes are not valid text in its encoding.
 
     Attributes:
         offset: byte offset (0-based) of the first invalid byte.
         line: 1-based line of that byte; column: 1-based character column.
+        encoding: the encoding the file was read as (``UTF-8``, or ``UTF-16``/``UTF-32``
+            when a byte-order mark says so).
     """
 
-    def __init__(self, offset: int, line: int, column: int, reason: str) -> None:
-        super().__init__(f"not valid UTF-8: byte offset {offset} ({reason})")
+    def __init__(self, offset: int, line: int, column: int, reason: str, encoding: str = "UTF-8") -> None:
+        super().__init__(f"not valid {encoding}: byte offset {offset} ({reason})")
         self.offset = offset
         self.line = line
         self.column = column
+        self.encoding = encoding
 
 
-def decode(data: bytes) -> str:
-    """Decode UTF-8 bytes (a leading BOM is kept: :class:`Document` drops exactly one).
+# Byte-order marks that name an encoding other than UTF-8 (the UTF-32 ones first: FF FE 00 00
+# also begins with the UTF-16 little-endian mark). A file that starts with one of them cannot be
+# UTF-8 (FF and FE never occur in UTF-8, nor does a text begin with NUL NUL), so it is read in the
+# encoding its mark names, as editors and browsers do; without a mark, a file is UTF-8.
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16"),
+)
+
+
+def decode(data: bytes, errors: str = "strict") -> str:
+    """Decode a post's bytes: UTF-8, or UTF-16/UTF-32 when the file starts with their byte-order mark.
+
+    A leading BOM is kept as U+FEFF (:class:`Document` drops exactly one), whatever the
+    encoding, so positions count characters of the text alone.
+
+    Args:
+        errors: ``"strict"`` raises on invalid bytes; ``"replace"`` puts U+FFFD in their place
+            (for a quick look at a file's head, which may end inside a character).
 
     Raises:
-        DecodeError: with the byte offset, line and column of the first bad byte.
+        DecodeError: with the byte offset, line and column of the first bad byte (strict only).
     """
+    codec, name, skip = "utf-8", "UTF-8", 0
+    for mark, mark_codec, mark_name in _BOMS:
+        if data.startswith(mark):
+            codec, name, skip = mark_codec, mark_name, len(mark)
+            break
     try:
-        text = data.decode("utf-8")
+        text = data[skip:].decode(codec, errors)
     except UnicodeDecodeError as exc:
-        good = data[: exc.start].decode("utf-8", errors="replace")
-        if good.startswith(BOM):
+        start = skip + exc.start
+        good = data[skip:start].decode(codec, errors="replace")
+        if not skip and good.startswith(BOM):  # a UTF-8 BOM (another encoding's mark is already skipped)
             good = good[1:]
         lines = _LINE_END.split(good)
-        raise DecodeError(exc.start, len(lines), len(lines[-1]) + 1, f"byte 0x{data[exc.start]:02X}") from None
-    return text
+        raise DecodeError(start, len(lines), len(lines[-1]) + 1, f"byte 0x{data[start]:02X}", name) from None
+    return BOM + text if skip else text
 
 
 @dataclass

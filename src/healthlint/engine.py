@@ -623,7 +623,7 @@ class Linter:
             return [
                 Diagnostic(
                     display, exc.line, exc.column, None, None, ENCODING_ERROR, "error",
-                    f"file is not valid UTF-8 (invalid byte at byte offset {exc.offset}); it was not linted",
+                    f"file is not valid {exc.encoding} (invalid byte at byte offset {exc.offset}); it was not linted",
                     "Save the file as UTF-8.",
                 )
             ], None
