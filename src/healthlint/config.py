@@ -147,17 +147,17 @@ def find_config(start_paths: Sequence[str]) -> Optional[str]:
     base = Path(start_paths[0]) if start_paths else Path.cwd()
     try:
         base = base.resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links (Python < 3.13)
         base = Path.cwd()
-    if not base.is_dir():
+    if not os.path.isdir(base):  # os.path never raises (Path.is_dir does for a name too long)
         base = base.parent
     for folder in [base, *base.parents]:
         for name in CONFIG_NAMES:
             candidate = folder / name
-            if candidate.is_file():
+            if os.path.isfile(candidate):
                 return str(candidate)
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_table(pyproject):
+        if os.path.isfile(pyproject) and _has_tool_table(pyproject):
             return str(pyproject)
     return None
 

@@ -398,11 +398,10 @@ class ContentIndex:
         if key not in self._bodies:
             self._bodies[key] = None
             if self.body_reader is not None:
-                from .document import Document, decode
+                from .document import Document, decode, read_file
 
                 try:
-                    with open(path, "rb") as fh:
-                        text = decode(fh.read())
+                    text = decode(read_file(path))
                     self._bodies[key] = self.body_reader(Document(path, text))
                 except Exception:  # noqa: BLE001 (an unreadable target is reported by its own run)
                     self._bodies[key] = None
@@ -861,14 +860,13 @@ def _as_date(value: Any) -> Optional[date]:
 
 def _head_front_matter(path: str) -> Dict[str, Any]:
     """The front matter (YAML or TOML) of the post at ``path``, read from its first bytes; ``{}`` when none."""
-    from .document import Document
+    from .document import Document, decode, read_file
 
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(HEAD_LIMIT)
+        head = read_file(path, HEAD_LIMIT)
     except OSError:
         return {}
-    text = head.decode("utf-8", errors="replace")
+    text = decode(head, errors="replace")
     if not text.lstrip("\ufeff").startswith(("---", "+++")):
         return {}
     fm = Document(path, text).front_matter

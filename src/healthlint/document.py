@@ -8,7 +8,10 @@ so :meth:`str.splitlines` is never used).
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -79,6 +82,56 @@ def decode(data: bytes, errors: str = "strict") -> str:
         lines = _LINE_END.split(good)
         raise DecodeError(start, len(lines), len(lines[-1]) + 1, f"byte 0x{data[start]:02X}", name) from None
     return BOM + text if skip else text
+
+
+def read_file(path: str, limit: Optional[int] = None) -> bytes:
+    """The bytes of the regular file at ``path`` (the first ``limit`` bytes when given).
+
+    Never blocks and never reads without end: a named pipe, a device or a socket is refused
+    without being read (opening a pipe nobody writes to waits forever; ``/dev/zero`` never ends).
+
+    Raises:
+        OSError: with a ``strerror`` that says what is wrong in words: a folder
+            (:class:`IsADirectoryError`), a broken symbolic link (naming its target), a loop of
+            symbolic links, something that is not a regular file, or the system's reason.
+    """
+    try:
+        kind = _kind(os.stat(path).st_mode)
+        if kind:
+            if kind == "a folder":
+                raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", path)
+            raise OSError(errno.EINVAL, f"is {kind}, not a regular file", path)
+        # O_NONBLOCK: should the path become a pipe after the check above, opening it does not wait
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise FileNotFoundError(errno.ENOENT, f"broken symbolic link (its target '{os.readlink(path)}' does not exist)",
+                                    path) from None
+        raise
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OSError(errno.ELOOP, "the symbolic links form a loop", path) from None
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        kind = _kind(os.fstat(fh.fileno()).st_mode)
+        if kind:
+            raise OSError(errno.EINVAL, f"is {kind}, not a regular file", path)
+        return fh.read() if limit is None else fh.read(limit)
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words ('' for a regular file)."""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
 
 
 @dataclass

@@ -10,6 +10,7 @@ linted.
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 import re
 from dataclasses import dataclass, field
@@ -370,7 +371,7 @@ class Linter:
             elif os.path.exists(arg) or os.path.islink(arg):
                 add(arg, arg, True)
             else:
-                errors.append(Diagnostic(arg, 1, 1, None, None, IO_ERROR, "error", "file or folder not found", ""))
+                errors.append(Diagnostic(arg, 1, 1, None, None, IO_ERROR, "error", _missing(arg), ""))
         return out, errors
 
     def _walk(self, top: str, errors: Optional[List[Diagnostic]] = None) -> Iterable[Tuple[str, str]]:
@@ -571,10 +572,9 @@ class Linter:
                 if nfc(os.path.realpath(post.path)) in given:
                     continue
                 try:
-                    from .document import DecodeError, decode
+                    from .document import DecodeError, decode, read_file
 
-                    with open(post.path, "rb") as fh:
-                        text = decode(fh.read())
+                    text = decode(read_file(post.path))
                 except (OSError, DecodeError):
                     continue
                 if not any(w and w in text for w in words):
@@ -593,9 +593,10 @@ class Linter:
 
     def read_source(self, src: Source) -> "bytes | List[Diagnostic]":
         """The bytes of a file, or the I/O error diagnostic that says why they cannot be read."""
+        from .document import read_file
+
         try:
-            with open(src.path, "rb") as fh:
-                return fh.read()
+            return read_file(src.path)
         except IsADirectoryError:
             return [Diagnostic(src.display, 1, 1, None, None, IO_ERROR, "error", "is a folder, not a file", "")]
         except OSError as exc:
@@ -861,6 +862,22 @@ def merge_same_span(found: List[Diagnostic], order: Dict[str, int]) -> List[Diag
         out.append(Diagnostic(lead.path, lead.line, lead.column, lead.end_line, lead.end_column, lead.rule,
                               lead.severity, message, lead.suggestion, tuple(d.rule for d in others)))
     return out
+
+
+def _missing(path: str) -> str:
+    """Why a path named on the command line cannot be found, in words.
+
+    ``os.path.exists`` is False for a path it cannot look at as well as for a missing one: a
+    folder on the way that may not be searched, or a name too long, is said as such.
+    """
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOENT, None) and exc.strerror:
+            return f"cannot read: {exc.strerror}"
+    except ValueError:  # a NUL byte in the path
+        return "cannot read: the path contains a NUL character"
+    return "file or folder not found"
 
 
 def _display_from_cwd(path: str) -> str:

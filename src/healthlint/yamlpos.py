@@ -155,9 +155,10 @@ def read_text(path: str) -> str:
     Raises:
         HealthlintError: naming the file when it cannot be read or decoded.
     """
+    from .document import read_file
+
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
+        raw = read_file(path)
     except OSError as exc:
         raise HealthlintError(f"cannot read file: {exc.strerror or exc}", path)
     try:

@@ -137,11 +137,10 @@ def region(d: Diagnostic) -> Dict[str, int]:
 
 def read_lines(path: str) -> Optional[List[str]]:
     """The file's lines as healthlint numbers them (BOM dropped, LF/CRLF/CR ends), or None."""
-    from ..document import DecodeError, Document, decode
+    from ..document import DecodeError, Document, decode, read_file
 
     try:
-        with open(path, "rb") as fh:
-            return Document(path, decode(fh.read())).lines
+        return Document(path, decode(read_file(path))).lines
     except (OSError, DecodeError):
         return None
 
