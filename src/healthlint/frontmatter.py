@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 import yaml
 
+from .errors import HealthlintError
+from .yamlpos import Constructor, measure
+
 if TYPE_CHECKING:
     from .document import FrontMatter
 
@@ -31,13 +34,20 @@ def parse_front_matter(fm: "FrontMatter") -> None:
     if fm.format == "yaml":
         try:
             node = yaml.compose(fm.raw, Loader=LOADER)
-            data = yaml.constructor.SafeConstructor().construct_document(node) if node is not None else None
+            if node is not None:  # an alias bomb or a value that contains itself would never finish
+                measure(node, fm.format, where=lambda mark: _file_position(fm, mark.index))
+            data = Constructor().construct_document(node) if node is not None else None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            line = fm.first_line + (mark.line if mark else 0)
-            col = (mark.column + 1) if mark else 1
+            line, col = _file_position(fm, mark.index) if mark else (fm.first_line, 1)
             problem = getattr(exc, "problem", None) or str(exc)
             fm.error = (line, col, f"invalid YAML front matter: {problem}")
+            return
+        except HealthlintError as exc:
+            fm.error = (exc.line, exc.column, f"invalid YAML front matter: {exc.message}")
+            return
+        except RecursionError:
+            fm.error = (fm.first_line, 1, "invalid YAML front matter: it is nested too deeply")
             return
         fm.data = data if isinstance(data, dict) else {}
         fm.node = node  # type: ignore[attr-defined]
@@ -46,6 +56,8 @@ def parse_front_matter(fm: "FrontMatter") -> None:
             return
         try:
             fm.data = tomllib.loads(fm.raw)
+        except RecursionError:
+            fm.error = (fm.first_line, 1, "invalid TOML front matter: it is nested too deeply")
         except tomllib.TOMLDecodeError as exc:
             msg = str(exc)
             m = re.search(r"line (\d+), column (\d+)", msg)
@@ -53,6 +65,28 @@ def parse_front_matter(fm: "FrontMatter") -> None:
             col = int(m.group(2)) if m else 1
             reason = re.sub(r"\s*\(at (?:line \d+, column \d+|end of document)\)", "", msg)
             fm.error = (line, col, f"invalid TOML front matter: {reason}")
+
+
+def _raw_position(fm: "FrontMatter", index: int) -> Tuple[int, int]:
+    """0-based ``(line, column)`` in ``fm.raw`` of its character ``index``.
+
+    YAML's own marks count a line break at U+0085, U+2028 and U+2029 as well; a post's lines
+    end at LF, CRLF or CR only, so positions come from a mark's character index, never its line.
+    """
+    return fm.raw.count("\n", 0, index), index - (fm.raw.rfind("\n", 0, index) + 1)
+
+
+def _file_position(fm: "FrontMatter", index: int) -> Tuple[int, int]:
+    """1-based file ``(line, column)`` of character ``index`` of the front matter."""
+    line, column = _raw_position(fm, index)
+    return fm.first_line + line, column + 1
+
+
+class _Mark:
+    """A YAML mark's place in the front matter as healthlint counts lines (0-based ``line`` and ``column``)."""
+
+    def __init__(self, fm: "FrontMatter", mark: Any) -> None:
+        self.line, self.column = _raw_position(fm, mark.index)
 
 
 # A prose field: (key, text, positions) with one (line, column) per character.
@@ -90,12 +124,13 @@ def _yaml_fields(fm: "FrontMatter", keys: List[str]) -> List[FieldProse]:
 
 
 _WS = " \t\n"
+_YAML_WS = _WS + "\x85\u2028\u2029"  # YAML's line breaks besides LF (a post's lines do not end there)
 _YAML_ESCAPE_LEN = {"x": 4, "u": 6, "U": 10}
 _TOML_ESCAPE_LEN = {"u": 6, "U": 10}
 
 
 def align(
-    value: str, src: str, line: int, column: int, escapes: str = "", doubled_quote: str = ""
+    value: str, src: str, line: int, column: int, escapes: str = "", doubled_quote: str = "", space: str = _WS
 ) -> Optional[List[Tuple[int, int]]]:
     """The file position of each character of a parsed string ``value``.
 
@@ -103,7 +138,8 @@ def align(
     ``line``/``column`` (1-based) are the position of ``src[0]``. Line
     folding (a line break and indentation read as one space), indentation of
     block scalars, escapes (``escapes`` is ``"yaml"`` or ``"toml"``) and a
-    doubled quote standing for one (``doubled_quote``) are stepped over.
+    doubled quote standing for one (``doubled_quote``) are stepped over. ``space`` lists the
+    characters that fold into a space (YAML also breaks lines at U+0085, U+2028 and U+2029).
     Returns None when the source cannot be followed (the caller then falls
     back to the value's first line).
     """
@@ -134,19 +170,19 @@ def align(
             out.append(positions[p])
             p += table.get(src[p + 1], 2)
             continue
-        if c in _WS:
-            if p < n and src[p] in _WS:
+        if c in space:
+            if p < n and src[p] in space:
                 out.append(positions[p])
                 p += 1
                 nxt = value[i + 1] if i + 1 < len(value) else ""
-                if nxt and nxt not in _WS:
-                    while p < n and src[p] in _WS:
+                if nxt and nxt not in space:
+                    while p < n and src[p] in space:
                         p += 1
             else:  # chomping or folding left more whitespace in the value than in the source
                 out.append(positions[min(p, n - 1)] if n else (line, column))
             continue
-        if p < n and src[p] != c and src[p] in _WS:
-            while p < n and src[p] in _WS:
+        if p < n and src[p] != c and src[p] in space:
+            while p < n and src[p] in space:
                 p += 1
             p = skip_continuations(p)
         if p >= n or src[p] != c:
@@ -157,13 +193,13 @@ def align(
 
 
 def _scalar_positions(fm: "FrontMatter", lines: List[str], v: "yaml.ScalarNode") -> List[Tuple[int, int]]:
-    start, end = v.start_mark, v.end_mark
+    start, end = _Mark(fm, v.start_mark), _Mark(fm, v.end_mark)
     style = v.style or None  # libyaml gives "" for plain scalars, PyYAML None
     if style in ("|", ">"):
         # block scalar: the content starts on the line after the indicator
         first = start.line + 1
         src = "\n".join(lines[first : end.line + 1])
-        got = align(v.value, src, fm.first_line + first, 1)
+        got = align(v.value, src, fm.first_line + first, 1, space=_YAML_WS)
         if got is not None:
             return got
         # keep each character's line at least
@@ -180,15 +216,25 @@ def _scalar_positions(fm: "FrontMatter", lines: List[str], v: "yaml.ScalarNode")
         return [(fm.first_line + start.line, start.column + 1)] * len(v.value)
     src_lines = list(src_lines)
     src_lines[-1] = src_lines[-1][: end.column]
-    src_lines[0] = src_lines[0][start.column + shift :]
+    src_lines[0] = src_lines[0][start.column :]
     src = "\n".join(src_lines)
+    # the node starts at its tag or anchor (``! text``, ``&a "text"``): the value after them
+    props = _NODE_PROPERTIES.match(src).end() + shift  # type: ignore[union-attr]
+    line, column = fm.first_line + start.line, start.column + 1
+    if "\n" in src[:props]:
+        line, column = line + src.count("\n", 0, props), props - src.rfind("\n", 0, props)
+    else:
+        column += props
     got = align(
-        v.value, src, fm.first_line + start.line, start.column + 1 + shift,
-        escapes="yaml" if style == '"' else "", doubled_quote="'" if style == "'" else "",
+        v.value, src[props:], line, column,
+        escapes="yaml" if style == '"' else "", doubled_quote="'" if style == "'" else "", space=_YAML_WS,
     )
     if got is not None:
         return got
-    return [(fm.first_line + start.line, start.column + 1 + shift)] * len(v.value)
+    return [(line, column)] * len(v.value)
+
+
+_NODE_PROPERTIES = re.compile(r"(?:(?:![^\s]*|&[^\s]+)\s+)*")
 
 
 _TOML_FIELD = re.compile(r"""\s*(?:"([^"\\]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*=\s*""")
@@ -266,7 +312,7 @@ def key_position(fm: "FrontMatter", key: str) -> Optional[Tuple[int, int]]:
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return fm.first_line + v.start_mark.line, v.start_mark.column + 1
+                return _file_position(fm, v.start_mark.index)
     return None
 
 

@@ -8,7 +8,7 @@ so configuration and rule pack errors can name the file, line and key.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import yaml
 
@@ -62,22 +62,29 @@ def key_name(path: Path) -> str:
 MAX_VALUES = 100_000
 
 
-def _measure(root: yaml.Node, file: str) -> None:
+def measure(root: yaml.Node, file: str, where: Optional[Callable[[Any], Tuple[int, int]]] = None) -> None:
     """Refuse a node that contains itself, and aliases that expand to too many values.
 
     Both would make every later step (validation, error positions) loop or run
-    for hours; neither has a use in a configuration or a rule pack.
+    for hours; neither has a use in a configuration, a rule pack or front matter.
+
+    Args:
+        where: the 1-based ``(line, column)`` of a YAML mark (default: the mark's own line and
+            column, which count U+0085, U+2028 and U+2029 as line breaks).
+
+    Raises:
+        HealthlintError: naming ``file`` and the line and column of the node.
     """
     sizes: Dict[int, int] = {}
     active: set = set()
+    position = where or (lambda mark: (mark.line + 1, mark.column + 1))
 
     def size(node: yaml.Node) -> int:
         key = id(node)
         if key in sizes:
             return sizes[key]
         if key in active:
-            raise HealthlintError("a YAML alias refers to a value that contains it", file,
-                                  node.start_mark.line + 1, node.start_mark.column + 1)
+            raise HealthlintError("a YAML alias refers to a value that contains it", file, *position(node.start_mark))
         active.add(key)
         total = 1
         if isinstance(node, yaml.MappingNode):
@@ -90,10 +97,27 @@ def _measure(root: yaml.Node, file: str) -> None:
         sizes[key] = total
         if total > MAX_VALUES:
             raise HealthlintError(f"YAML aliases expand to more than {MAX_VALUES} values", file,
-                                  node.start_mark.line + 1, node.start_mark.column + 1)
+                                  *position(node.start_mark))
         return total
 
     size(root)
+
+
+class Constructor(yaml.constructor.SafeConstructor):
+    """PyYAML's safe constructor, except that a value it cannot build is a YAML error at that value.
+
+    PyYAML raises a bare ``ValueError`` for a date that does not exist (``2024-02-30``,
+    ``0000-00-00``) or a number it cannot read (``!!int x``), with no position; this raises
+    a :class:`yaml.constructor.ConstructorError` at the value's node instead.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:
+            kind = "date" if node.tag.endswith(":timestamp") else node.tag.rsplit(":", 1)[-1]
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a valid {kind} ({exc})", node.start_mark) from None
 
 
 def _walk(node: yaml.Node, path: Path, marks: Marks, duplicates: List[HealthlintError]) -> None:
@@ -130,8 +154,8 @@ def load(text: str, file: str) -> Tuple[Any, Marks]:
     try:
         node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         if node is not None:
-            _measure(node, file)
-        data = yaml.constructor.SafeConstructor().construct_document(node) if node is not None else None
+            measure(node, file)
+        data = Constructor().construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
