@@ -680,8 +680,13 @@ class Linter:
                                   "Fix the front matter; the rest of the post was still checked."))
         ctx = DocumentContext(self, document)
         rules = [r for r in self.span_rules + self.doc_rules if r.kind not in CROSS_FILE_KINDS] if local else []
-        found = self._run_rules(ctx, rules, self._language(ctx))
+        language = self._language(ctx)
         cross_rules = [r for r in self.rules if r.kind in CROSS_FILE_KINDS and r.checker is not None]
+        if (facts and cross_rules) or any(not (language and r.languages and language not in r.languages)
+                                          for r in rules):
+            with paused():  # parsing the body is shared by every rule: no rule's time budget pays for it
+                document.parsed  # noqa: B018
+        found = self._run_rules(ctx, rules, language)
         gathered: Optional[Dict[Any, Any]] = None
         if facts and cross_rules:
             from .kinds.prevnext import post_body
@@ -759,6 +764,8 @@ class Linter:
             display, 1, 1, None, None, RULE_TIMEOUT, "error",
             f"rule {rule.id} ran longer than the rule-timeout of {seconds} (processor time) on this file "
             "and was stopped, so the file was not fully checked",
+            "Raise rule-timeout in the configuration for very long posts (or split the post); if the post "
+            "is short, please report it." if _is_builtin(rule) else
             "Simplify the rule's regular expressions, or raise rule-timeout in the configuration.",
         )
 
@@ -812,6 +819,16 @@ class Linter:
     def failing(self, diagnostics: Sequence[Diagnostic], fail_on: str) -> bool:
         level = severity_rank(fail_on)
         return any(severity_rank(d.severity) >= level for d in diagnostics)
+
+
+def _is_builtin(rule: Rule) -> bool:
+    """True for a rule of a built-in pack (the user cannot simplify its patterns)."""
+    from .locations import builtin_pack_dir
+
+    try:
+        return Path(rule.file).resolve().parent == builtin_pack_dir().resolve()
+    except (OSError, TypeError, AttributeError):
+        return False
 
 
 def head_front_matter(document: "Document") -> Optional[Dict[str, Any]]:
