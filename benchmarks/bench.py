@@ -5,6 +5,10 @@
     python benchmarks/bench.py --quick            # one run of each, a 2x synthetic corpus
     python benchmarks/bench.py content/ --no-peers --no-synthetic --repeat 5
 
+The healthlint measured is a copy of the checkout's src/ and rules/ made at the start, first on
+PYTHONPATH for this run and every command it starts, so that other work in the same checkout
+cannot change the code halfway (--rev REV: a commit instead; --live: the working tree itself).
+
 What is measured, on FOLDER (default ../shared/corpus next to the repository) and on a synthetic
 corpus --scale times larger:
 
@@ -40,7 +44,9 @@ synthetic corpus
     Every file of FOLDER copied --scale times into a temporary folder (``copy-00/...``), each
     copy changed slightly (a ``bench_copy`` front matter key, else a trailing comment) so no
     content hash repeats; timed once per measurement (the floor, the CLI with the default jobs,
-    the peers with --synthetic-peers). Its cost per MB against FOLDER's shows linear growth.
+    the peers with --synthetic-peers), in a round that also times the floor and the CLI on
+    FOLDER again: the CPU time per MB of the two, side by side, shows whether cost grows linearly
+    (CPU time, because wall clock on a shared machine depends on the moment).
 in-process breakdown (skipped by --quick and --no-breakdown)
     ``Linter.run`` in this process: healthlint's document model without rules, the default packs,
     every pack (``--select ALL``), every language, the slowest files, and the navigation pack
@@ -60,7 +66,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime as _dt
+import io
 import json
 import os
 import platform
@@ -70,6 +78,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -94,6 +103,7 @@ SAMPLE_SECONDS = 0.1
 LONG_RUN = 300  # seconds: a command whose first run takes longer is timed once
 MB = 1024 * 1024
 FLOOR = "mistune parse only (1 process; the floor)"
+SOURCE_ENV = "HEALTHLINT_BENCH_SOURCE"  # in the run on a copy of the source: what was copied (JSON)
 
 try:  # run from a checkout without installing
     import healthlint  # noqa: F401
@@ -438,15 +448,46 @@ def record_of(job: Job, runs: Sequence[ProcRun], verdict: Verdict) -> Dict[str, 
 # ---------------------------------------------------------------------------------------------
 # healthlint's command line
 # ---------------------------------------------------------------------------------------------
-def git_state() -> Optional[Dict[str, Any]]:
-    """The commit measured, and whether the working tree had changes (the editable install runs them)."""
+def git_state(rev: str = "HEAD") -> Optional[Dict[str, Any]]:
+    """The commit ``rev`` names, and (for HEAD) whether src/ or rules/ have uncommitted changes."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
+        commit = subprocess.run(["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=ROOT, capture_output=True,
+                                text=True, check=True)
         status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "src", "rules"],
                                 cwd=ROOT, capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError):
         return None
-    return {"commit": commit.stdout.strip(), "src_changed": bool(status.stdout.strip())}
+    return {"commit": commit.stdout.strip(), "src_changed": rev == "HEAD" and bool(status.stdout.strip())}
+
+
+def freeze_source(dest: Path, rev: Optional[str]) -> Dict[str, Any]:
+    """Copy healthlint's src/ and rules/ into ``dest``: from commit ``rev``, else as the working tree has them now."""
+    if rev:
+        archive = subprocess.run(["git", "archive", "--format=tar", rev, "src", "rules"], cwd=ROOT,
+                                 capture_output=True, check=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(dest, filter="data")
+            else:  # pragma: no cover (Python before 3.11.4)
+                tar.extractall(dest)
+    else:
+        for name in ("src", "rules"):
+            shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return dict(git_state(rev or "HEAD") or {}, frozen=True, rev=rev)
+
+
+def run_frozen(argv: Sequence[str], rev: Optional[str]) -> int:
+    """Run this benchmark again on a copy of the source, put first on PYTHONPATH for it and every
+    command it starts: other work in the same checkout cannot change the code between two runs."""
+    with tempfile.TemporaryDirectory(prefix="healthlint-bench-src-") as tmp:
+        try:
+            state = freeze_source(Path(tmp), rev)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            print(f"cannot copy the source{f' of {rev}' if rev else ''}: {exc}", file=sys.stderr)
+            return 2
+        paths = [str(Path(tmp) / "src")] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths), **{SOURCE_ENV: json.dumps(state)})
+        return subprocess.call([sys.executable, str(Path(__file__).resolve())] + list(argv), env=env)
 
 
 def healthlint_command() -> List[str]:
@@ -832,25 +873,44 @@ def make_synthetic(folder: str, paths: Sequence[str], scale: int, dest: str) -> 
 
 def bench_synthetic(folder: str, paths: Sequence[str], scale: int, opts: CliOptions, work: str,
                     peers: Optional[Mapping[str, Any]], timeout: float, run_cli: bool) -> Dict[str, Any]:
-    """The synthetic corpus in ``work``: the floor, then the CLI (cold, default jobs) and the peers, once each."""
+    """The synthetic corpus in ``work``, one round: the floor and the CLI (cold, default jobs) on
+    FOLDER again and on the synthetic corpus, next to each other so that their ratio is not one of
+    two different moments of a shared machine, then the peers (when given)."""
     out: Dict[str, Any] = {"scale": scale}
     dest = os.path.join(work, "synthetic")
     start = time.perf_counter()
     files, size = make_synthetic(folder, paths, scale, dest)
-    found, _missing = Linter(Config(root=dest)).sources([dest])
-    out.update(folder=dest, files=files, bytes=size, build_seconds=round(time.perf_counter() - start, 1),
-               files_linted=len(found))
+    found = [s.path for s in Linter(Config(root=dest)).sources([dest])[0]]
+    out.update(folder=dest, files=len(found), bytes=size, build_seconds=round(time.perf_counter() - start, 1),
+               files_written=files)
     print(f"  {files} files, {size / MB:.0f} MB in {dest}", flush=True)
-    paths = [s.path for s in found]
-    jobs = [in_process("floor", FLOOR, lambda: bench_mistune(paths, 1, warmup=False), dest, len(found), size)]
-    jobs += [job for job in cli_jobs(dest, len(found), size, opts, work, []) if job.key == "cold"] if run_cli else []
+    ref_size = sum(os.path.getsize(p) for p in paths)
+    jobs = []
+    for key, where, listed, nbytes in (("ref_", folder, paths, ref_size), ("", dest, found, size)):
+        jobs.append(in_process(f"{key}floor", FLOOR, lambda listed=listed: bench_mistune(listed, 1, False),
+                               where, len(listed), nbytes))
+        if run_cli:
+            cold = next(job for job in cli_jobs(where, len(listed), nbytes, opts, work, []) if job.key == "cold")
+            jobs.append(dataclasses.replace(cold, key=f"{key}cold"))
     jobs += peer_jobs(dest, len(found), size, peers, timeout) if peers is not None else []
     records = run_jobs(jobs, 1)
     out["mistune_parse"] = records["floor"]
     out["cold"] = records.get("cold")
+    out["reference"] = [records[k] for k in ("ref_floor", "ref_cold") if k in records]
     out["peers"] = [r for key, r in records.items() if key.startswith("peer")]
+    out["linear"] = {
+        f"{what}_{measure}": ratio(_per_mb(_value(records.get(key), measure), size),
+                                   _per_mb(_value(records.get(f"ref_{key}"), measure), ref_size))
+        for what, key in (("floor", "floor"), ("cli", "cold")) for measure in ("wall", "cpu")}
     shutil.rmtree(dest, ignore_errors=True)
     return out
+
+
+def _value(record: Optional[Mapping[str, Any]], measure: str) -> Optional[float]:
+    """A record's best wall time (``wall``) or least CPU time (``cpu``); None when it did not count."""
+    if not record or not record.get("valid", True):
+        return None
+    return record.get("seconds") if measure == "wall" else record.get("cpu_seconds")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1037,7 +1097,7 @@ def targets(data: Mapping[str, Any]) -> List[Target]:
     phrases = {p["phrases"]: _seconds(p) for p in data.get("phrases") or []}
     index = cli.get("index") or {}
     synthetic = data.get("synthetic") or {}
-    syn_cold = _seconds(synthetic.get("cold"))
+    linear = synthetic.get("linear") or {}
     breakdown = data.get("breakdown") or {}
     none = "not measured"
     out = [
@@ -1054,9 +1114,9 @@ def targets(data: Mapping[str, Any]) -> List[Target]:
                unit="", detail="no index built" if index.get("valid") else none),
         Target("warm_vs_cold", "warm re-run / cold run (default jobs)", ratio(_seconds(cli.get("warm")), cold, 3),
                "<=", 0.05, detail="no result cache" if cli and not cli.get("options", {}).get("no_cache") else none),
-        Target("synthetic_per_mb_vs_corpus", f"healthlint per-MB cost, {synthetic.get('scale', 'N')}x synthetic / corpus "
-               "(linear: about 1)", ratio(_per_mb(syn_cold, synthetic.get("bytes", 0)), _per_mb(cold, data["bytes"])),
-               "<=", 1.2, source="this benchmark", detail=none),
+        Target("synthetic_cpu_per_mb_vs_corpus", f"healthlint CPU per MB, {synthetic.get('scale', 'N')}x synthetic "
+               "/ corpus", linear.get("cli_cpu"), "<=", 1.2,
+               source="this benchmark", detail=none),
         Target("every_pack_vs_default", "every pack / default packs (in process)",
                breakdown.get("every_pack_vs_default"), "<=", 1.5, source="issue 6", detail=none),
     ]
@@ -1079,6 +1139,9 @@ def sections(data: Mapping[str, Any]) -> List[Tuple[str, int, int, Mapping[str, 
     if syn:
         out.append((f"synthetic {syn['scale']}x", syn["files"], syn["bytes"], syn["mistune_parse"],
                     [syn.get("cold")] + list(syn.get("peers") or [])))
+        ref = syn.get("reference") or []
+        if ref:
+            out.append(("corpus again, in the synthetic round", data["files"], data["bytes"], ref[0], ref[1:]))
     return [(label, files, size, floor, [r for r in records if r]) for label, files, size, floor, records in out]
 
 
@@ -1107,10 +1170,14 @@ def print_report(data: Mapping[str, Any], found: List[Target], notes: Sequence[s
     print(f"healthlint {data['healthlint']} (mistune {data['mistune']}, Python {data['python']}, {data['cpus']} CPUs, "
           f"{data['system']}); load average {load['start']} before, {load['end']} after"
           + (" (a busy machine: figures are noisy)" if busy else ""))
-    if data.get("git"):
-        print(f"commit {data['git']['commit'][:10]}" + (" with uncommitted changes in src/ or rules/ (measured as they were)"
-                                                        if data["git"]["src_changed"] else ""))
-    print(f"best of {data['repeat']} rounds, the commands taking turns (synthetic corpus: one round). cpu s: user + "
+    src = data["source"]
+    what = (f"commit {src['rev']} ({src.get('commit', '?')[:10]})" if src.get("rev") else
+            f"commit {src.get('commit', '?')[:10]}" + (" with the uncommitted changes of src/ and rules/"
+                                                       if src.get("src_changed") else ""))
+    print(f"measured: {what}, " + ("a copy made at the start" if src["frozen"] else
+                                   "the working tree itself (--live: it may have changed during the run)")
+          + f", imported from {src['healthlint_from']}")
+    print(f"best of {data['repeat']} round(s), the commands taking turns (synthetic corpus: one round). cpu s: user + "
           "system time of all the run's processes. MB 1p/RSS/PSS: peak memory of the largest single process / "
           "sampled sum of RSS over the process tree / the same in PSS (shared pages split)")
     cli = data.get("cli") or {}
@@ -1121,9 +1188,10 @@ def print_report(data: Mapping[str, Any], found: List[Target], notes: Sequence[s
         print(record_row(floor["name"], floor, floor["seconds"]))
         for record in records:
             print(record_row(record["name"], record, floor["seconds"]))
-    if data.get("linear"):
-        print(f"cost per MB, synthetic / corpus: floor {data['linear']['floor_per_mb']}, healthlint CLI "
-              f"{data['linear']['cli_per_mb']}; per file: healthlint CLI {data['linear']['cli_per_file']}")
+    linear = (data.get("synthetic") or {}).get("linear")
+    if linear:
+        print(f"cost per MB, synthetic / corpus (same round): floor {linear['floor_wall']} wall, {linear['floor_cpu']} CPU; "
+              f"healthlint CLI {linear['cli_wall']} wall, {linear['cli_cpu']} CPU (about 1: linear)")
     index = cli.get("index")
     if index:
         print(f"content index (cd FOLDER; healthlint check .): built {index['builds']} time(s) for "
@@ -1224,12 +1292,25 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                              "(default 1800; 300 with --quick)")
     parser.add_argument("--slowest", type=int, default=5, metavar="N",
                         help="list the N files that take longest to lint in process, every language (default 5)")
+    parser.add_argument("--rev", default=None, metavar="REV",
+                        help="measure healthlint as it is in this commit (default: a copy of the working tree's "
+                             "src/ and rules/ made at the start)")
+    parser.add_argument("--live", action="store_true",
+                        help="measure the working tree itself, even as it changes during the run")
     parser.add_argument("--json", default=str(RESULTS / "latest.json"), help="where to write the results (JSON)")
     parser.add_argument("--csv", default=str(RESULTS / "latest.csv"), help="where to write the results (CSV)")
     args = parser.parse_args(argv)
     folder = os.path.abspath(args.folder)
     if not os.path.isdir(folder):
         parser.error(f"no such folder: {args.folder}")
+    if args.live and args.rev:
+        parser.error("--live measures the working tree: it cannot go with --rev")
+    if not args.live and SOURCE_ENV not in os.environ:
+        print(f"copying src/ and rules/{f' of {args.rev}' if args.rev else ''} ...", flush=True)
+        return run_frozen(sys.argv[1:] if argv is None else argv, args.rev)
+    source = json.loads(os.environ[SOURCE_ENV]) if SOURCE_ENV in os.environ else \
+        dict(git_state() or {}, frozen=False, rev=None)
+    source["healthlint_from"] = os.path.dirname(os.path.dirname(os.path.abspath(healthlint.__file__)))
     repeat = 1 if args.quick else max(1, args.repeat)
     scale = args.scale or (2 if args.quick else 10)
     peer_timeout = args.peer_timeout or (300 if args.quick else 1800)
@@ -1250,7 +1331,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "folder": folder, "files": files, "bytes": size, "repeat": repeat,
         "python": platform.python_version(), "system": platform.platform(), "cpus": os.cpu_count(),
-        "healthlint": healthlint.__version__, "mistune": getattr(mistune, "__version__", "?"), "git": git_state(),
+        "healthlint": healthlint.__version__, "mistune": getattr(mistune, "__version__", "?"), "source": source,
         "pack_load_seconds": round(load_seconds, 4), "rules": len(linter.rules),
     }
     opts = CliOptions.detect()
@@ -1285,14 +1366,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             syn = bench_synthetic(folder, paths, scale, opts, work, peers if args.synthetic_peers else None,
                                   peer_timeout, not args.no_cli)
             data["synthetic"] = syn
-            cold = _seconds((data.get("cli") or {}).get("cold"))
-            syn_cold = _seconds(syn.get("cold"))
-            data["linear"] = {
-                "floor_per_mb": ratio(_per_mb(syn["mistune_parse"]["seconds"], syn["bytes"]),
-                                      _per_mb(data["mistune_parse"]["seconds"], size)),
-                "cli_per_mb": ratio(_per_mb(syn_cold, syn["bytes"]), _per_mb(cold, size)),
-                "cli_per_file": ratio(syn_cold / syn["files"] if syn_cold else None, cold / files if cold else None),
-            }
     if not (args.quick or args.no_breakdown):
         print("in-process breakdown ...", flush=True)
         try:

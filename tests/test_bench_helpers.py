@@ -172,3 +172,12 @@ def test_targets_say_met_or_by_what_factor_they_are_missed(bench):
     assert bench.Target("a", "a", 2.0, ">=", 4).status == "missed by a factor 2.00"
     assert bench.Target("a", "a", None, ">=", 4, detail="not measured").status == "n/a (not measured)"
     assert bench.Target("a", "a", 2, "==", 1, unit="").met is False
+
+
+@pytest.mark.parametrize("rev", [None, "HEAD"])
+def test_freeze_source_copies_the_package_and_its_packs(bench, tmp_path, rev):
+    state = bench.freeze_source(tmp_path, rev)
+    assert (tmp_path / "src" / "healthlint" / "cli.py").is_file()
+    assert (tmp_path / "rules" / "claims.yaml").is_file()
+    assert not list(tmp_path.rglob("__pycache__"))
+    assert state["frozen"] and state["rev"] == rev
