@@ -15,10 +15,10 @@ import stat
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
-from .parsing import mdx
-from .parsing.tree import Comment, ParsedBody, parse_body
+if TYPE_CHECKING:  # the parser (mistune) is imported on the first parse: reading files needs none of it
+    from .parsing.tree import ParsedBody
 
 BOM = "\ufeff"
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -221,6 +221,9 @@ class Document:
         blanked out (same length, so positions hold), and its ``{/* */}``
         comments count as comments (see :mod:`healthlint.parsing.mdx`).
         """
+        from .parsing import mdx
+        from .parsing.tree import Comment, parse_body
+
         if not self.path.lower().endswith(".mdx"):
             return parse_body(self.body)
         masked, comments = mdx.mask(self.body)
