@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
-from .budget import RuleTimeout, paused, time_limit
+from .budget import RuleBudgets, RuleTimeout, paused
 from .cache import ResultCache, content_hash, repository_stamp, settings_key
 from .config import Config
 from .content_index import BUNDLE_NAMES, ContentIndex, find_root, nfc
@@ -734,27 +734,36 @@ class Linter:
         display = ctx.path
         ignored = self._per_file_ignores(display)
         found: List[Diagnostic] = []
-        for rule in rules:
-            if any(matches(s, rule.id) for s in ignored):
-                continue
-            if language and rule.languages and language not in rule.languages:
-                continue
-            assert rule.checker is not None
-            severity = self.severity_of(rule)
-            try:
-                with time_limit(self.config.rule_timeout):
-                    findings = ctx.findings(rule)
-            except RuleTimeout:
-                found.append(self._timed_out(display, rule))
-                continue
-            for f in findings:
-                if f.lower:
-                    rank = severity_rank(severity) - f.lower
-                    if rank < 0:
-                        continue
-                    found.append(self._diagnostic(display, rule, SEVERITIES[rank], f))
+        with RuleBudgets(self.config.rule_timeout) as budgets:
+            for rule in rules:
+                if any(matches(s, rule.id) for s in ignored):
                     continue
-                found.append(self._diagnostic(display, rule, severity, f))
+                if language and rule.languages and language not in rule.languages:
+                    continue
+                assert rule.checker is not None
+                try:
+                    budgets.start()
+                    findings = ctx.findings(rule)
+                except RuleTimeout:
+                    found.append(self._timed_out(display, rule))
+                    continue
+                finally:
+                    budgets.stop()
+                found += self._diagnostics(display, rule, findings)
+        return found
+
+    def _diagnostics(self, display: str, rule: Rule, findings: Sequence[Finding]) -> List[Diagnostic]:
+        """A rule's findings as diagnostics, at its severity (lowered for hedged uses; past info: dropped)."""
+        severity = self.severity_of(rule)
+        found: List[Diagnostic] = []
+        for f in findings:
+            if f.lower:
+                rank = severity_rank(severity) - f.lower
+                if rank < 0:
+                    continue
+                found.append(self._diagnostic(display, rule, SEVERITIES[rank], f))
+                continue
+            found.append(self._diagnostic(display, rule, severity, f))
         return found
 
     def _timed_out(self, display: str, rule: Rule) -> Diagnostic:
