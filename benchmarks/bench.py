@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark healthlint against its floor and its peers (run by hand; never in CI).
 
-    python benchmarks/bench.py                    # ../shared/corpus, everything (tens of minutes)
+    python benchmarks/bench.py                    # ../shared/corpus, everything (about an hour)
     python benchmarks/bench.py --quick            # one run of each, a 2x synthetic corpus
     python benchmarks/bench.py content/ --no-peers --no-synthetic --repeat 5
 
@@ -56,10 +56,12 @@ Targets (issue 7; issue 6 for every pack) are printed with each figure (met, or 
 factor) and written with the figures to benchmarks/results/latest.json and latest.csv.
 
 Timings are wall clock on a machine other work shares: the load average before and after is
-recorded, and figures from a busy machine are noisy. Every timed figure is the best of --repeat
-runs (one run each on the synthetic corpus; one run for a command whose first run takes more than
-five minutes). A peer still running after --peer-timeout is stopped; its time then counts as a
-lower bound ("at least").
+recorded, and figures from a busy machine are noisy. The commands take turns: --repeat rounds,
+each timing every command once (the floor too), so tools compared side by side met the same
+background load; each figure is the best of its rounds (one round on the synthetic corpus; one
+run for a command whose first run takes more than five minutes). CPU seconds (user + system of
+all the run's processes) are shown beside: a wall time far above them was waiting for a core.
+A peer still running after --peer-timeout is stopped; its time then counts as a lower bound.
 """
 
 from __future__ import annotations
