@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark healthlint against its floor and its peers (run by hand; never in CI).
 
-    python benchmarks/bench.py                    # ../shared/corpus, everything (about an hour)
+    python benchmarks/bench.py                    # ../shared/corpus, everything (about 40 minutes)
     python benchmarks/bench.py --quick            # one run of each, a 2x synthetic corpus
     python benchmarks/bench.py content/ --no-peers --no-synthetic --repeat 5
 
